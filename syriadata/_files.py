@@ -1,0 +1,38 @@
+"""Locate the bundled data package.
+
+A wheel carries ``datapackage.json`` and ``data/`` inside ``syriadata/package_data`` (hatchling
+``force-include``). An editable install or a source checkout does not, so we fall back to the
+repository root that holds this package.
+"""
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+DESCRIPTOR = "datapackage.json"
+
+
+def bundled_root() -> Path:
+    """Return the folder holding the installed package's ``datapackage.json``."""
+    wheel_copy = files("syriadata").joinpath("package_data")
+    if wheel_copy.joinpath(DESCRIPTOR).is_file():
+        return Path(str(wheel_copy))
+    source_tree = Path(__file__).resolve().parent.parent
+    if (source_tree / DESCRIPTOR).is_file():
+        return source_tree
+    raise FileNotFoundError(
+        "syriadata's bundled data package is missing: neither syriadata/package_data/"
+        f"{DESCRIPTOR} (wheel) nor {source_tree / DESCRIPTOR} (source tree) exists. Reinstall the package."
+    )
+
+
+def resolve_root(root: str | Path | None) -> Path:
+    """A user-supplied package folder (or descriptor path), or the bundled one."""
+    if root is None:
+        return bundled_root()
+    path = Path(root)
+    if path.is_file() and path.name == DESCRIPTOR:
+        path = path.parent
+    if not (path / DESCRIPTOR).is_file():
+        raise FileNotFoundError(f"{path}: no {DESCRIPTOR} here; point at a data package folder")
+    return path

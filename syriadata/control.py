@@ -1,0 +1,96 @@
+"""Who held each place, and when: control spells and snapshots from the control events.
+
+An event's date window says when the change happened. At the end of a day inside the window
+(``date_start <= day < date_end``) the answer is uncertain; ``resolve`` chooses which day of the
+window the change counts from: ``"earliest"`` (date_start), ``"latest"`` (date_end) or
+``"midpoint"``. Retracted events are ignored; claimed and disputed ones count, and say so.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+RESOLUTIONS = ("earliest", "latest", "midpoint")
+
+
+def _events(events: pd.DataFrame | None, root: str | Path | None) -> pd.DataFrame:
+    if events is None:
+        from .loaders import load
+
+        events = load("control_events", root=root)
+    live = events[events["claim_status"].astype("string") != "retracted"]
+    return live.sort_values(["place_id", "date_start", "date_end", "event_id"]).reset_index(drop=True)
+
+
+def effective_dates(events: pd.DataFrame, resolve: str) -> pd.Series:
+    """The day each (chain-ordered) event takes effect under ``resolve``.
+
+    Dates are made non-decreasing within a place so that nested windows cannot reorder a chain.
+    """
+    if resolve not in RESOLUTIONS:
+        raise ValueError(f"resolve must be one of {', '.join(RESOLUTIONS)}, not {resolve!r}")
+    start, end = events["date_start"], events["date_end"]
+    if resolve == "earliest":
+        eff = start
+    elif resolve == "latest":
+        eff = end
+    else:
+        eff = start + ((end - start) // 2).dt.floor("D")
+    return eff.groupby(events["place_id"].astype("string"), sort=False).cummax()
+
+
+def timeline(*, events: pd.DataFrame | None = None, root: str | Path | None = None) -> pd.DataFrame:
+    """Control spells: one row per place and uninterrupted holder.
+
+    Columns: place_id, controller, start_from/start_to (window in which the spell began),
+    end_from/end_to (window in which it ended; empty while open), open (still held at the end
+    of the record), start_event_id, end_event_id, claim_status and confidence of the starting event.
+    """
+    ev = _events(events, root)
+    nxt = ev.groupby("place_id", observed=True, sort=False)[["date_start", "date_end", "event_id"]].shift(-1)
+    spells = pd.DataFrame({
+        "place_id": ev["place_id"].astype("string"),
+        "controller": ev["controller_after"].astype("string"),
+        "start_from": ev["date_start"],
+        "start_to": ev["date_end"],
+        "end_from": nxt["date_start"],
+        "end_to": nxt["date_end"],
+        "open": nxt["event_id"].isna(),
+        "start_event_id": ev["event_id"].astype("string"),
+        "end_event_id": nxt["event_id"].astype("string"),
+        "claim_status": ev["claim_status"],
+        "confidence": ev["confidence"],
+    })
+    return spells.reset_index(drop=True)
+
+
+def control_at(date, *, resolve: str = "latest", events: pd.DataFrame | None = None,
+               root: str | Path | None = None) -> pd.DataFrame:
+    """Controller of every place at the end of ``date``.
+
+    Columns: place_id, controller (empty before a place's first record), since_from/since_to (the
+    window of the event that gave it), event_id, claim_status, uncertain (the day lies inside a
+    change's date window) and controller_alternative (who holds it under the other reading of
+    that window).
+    """
+    day = pd.Timestamp(date).normalize()
+    ev = _events(events, root)
+    eff = effective_dates(ev, resolve)
+    applied = ev[eff <= day].groupby("place_id", observed=True, sort=False).tail(1).set_index("place_id")
+    inside = (ev["date_start"] <= day) & (day < ev["date_end"])
+    pending = ev[inside].groupby("place_id", observed=True, sort=False).tail(1).set_index("place_id")
+    pending_applied = eff[inside].groupby(ev.loc[inside, "place_id"], observed=True, sort=False).last() <= day
+    places = pd.Index(sorted(ev["place_id"].astype(str).unique()), name="place_id")
+    out = pd.DataFrame(index=places)
+    out["controller"] = applied["controller_after"].astype("string").reindex(places)
+    out["since_from"] = applied["date_start"].reindex(places)
+    out["since_to"] = applied["date_end"].reindex(places)
+    out["event_id"] = applied["event_id"].astype("string").reindex(places)
+    out["claim_status"] = applied["claim_status"].reindex(places)
+    out["uncertain"] = places.isin(pending.index)
+    alt = pending["controller_after"].astype("string").where(
+        ~pending_applied.reindex(pending.index).fillna(False).astype(bool),
+        pending["controller_before"].astype("string"))
+    out["controller_alternative"] = alt.reindex(places).astype("string")
+    return out.reset_index()
