@@ -88,7 +88,7 @@ def check_event_sources(pkg: Package, tables: Tables) -> list[Problem]:
                     "no-source", "event has no row in event_sources") for i in events.index[missing]]
 
 
-PRECISION_DAYS = {"day": (0, 0), "days": (1, 5), "week": (6, 12), "month": (13, 61), "year": (62, 10**6)}
+PRECISION_DAYS = {"day": (0, 0), "days": (1, 5), "week": (6, 12), "month": (13, 61), "months": (62, 10**6)}
 
 
 def check_precision(pkg: Package, tables: Tables) -> list[Problem]:
@@ -163,8 +163,8 @@ def check_files(pkg: Package, tables: Tables) -> list[Problem]:
             if line.rstrip(b" \t") != line:
                 problems.append(Problem(file, n, None, None, "trailing-space", "line ends with spaces"))
         pk = pkg.primary_key(name)
-        frame = tables[name]
-        if pk and len(frame) and not frame[pk].astype(str).equals(frame.sort_values(pk)[pk].astype(str).reset_index(drop=True).set_axis(frame.index)):
+        keys = tables[name][pk].astype(str)  # text order, as `tidy` writes it (not category order)
+        if pk and len(keys) and not keys.equals(keys.sort_values(pk).set_axis(keys.index)):
             problems.append(Problem(file, None, ",".join(pk), None, "sort-order",
                                     f"rows must be sorted by {', '.join(pk)} (run `syriadata tidy`)"))
         if res.get("bytes") is not None and res["bytes"] != len(data):

@@ -21,10 +21,10 @@ _PANDERA_RULES = {
     "not_nullable": "required",
     "field_uniqueness": "unique",
     "multiple_fields_uniqueness": "primary-key",
-    "enum": "enum",
-    "pattern": "pattern",
-    "minimum": "minimum",
-    "maximum": "maximum",
+    "enum": "enum", "isin": "enum",
+    "pattern": "pattern", "str_matches": "pattern",
+    "minimum": "minimum", "greater_than_or_equal_to": "minimum",
+    "maximum": "maximum", "less_than_or_equal_to": "maximum",
 }
 
 

@@ -44,7 +44,8 @@ def pandera_schema(fields: list[dict[str, Any]], primary_key: list[str], name: s
         if "enum" in cons:
             checks.append(pa.Check.isin(cons["enum"], name="enum"))
         if "pattern" in cons:
-            checks.append(pa.Check.str_matches(cons["pattern"], name="pattern"))
+            # Table Schema patterns match the whole value (XML Schema semantics)
+            checks.append(pa.Check.str_matches(rf"(?:{cons['pattern']})\Z", name="pattern"))
         if "minimum" in cons:
             checks.append(pa.Check.ge(cons["minimum"], name="minimum"))
         if "maximum" in cons:

@@ -1,0 +1,230 @@
+"""Vectorised control look-ups at scale: place-by-period panels and annotation of dated points.
+
+Both reduce to one question asked millions of times: which event of place *p* was the last to take
+effect on or before day *t*? Events are sorted once by (place, effective day) into a single int64
+key ``place * 2**32 + day``; every question becomes one ``numpy.searchsorted`` on that key. This
+avoids the per-group sorting of ``merge_asof`` and any Python loop over rows or days.
+Uncertainty uses the running maximum of window ends per place: day *t* is inside some window of
+place *p* iff the largest ``date_end`` among events of *p* starting on or before *t* exceeds *t*.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .control import RESOLUTIONS, effective_dates
+
+_SHIFT = np.int64(2**32)
+_EPOCH = np.datetime64("1970-01-01", "D")
+EARTH_RADIUS_KM = 6371.0088
+
+
+def _days(values) -> np.ndarray:
+    """Dates (anything pandas parses) as int64 days since 1970-01-01; NaT becomes int64 min."""
+    arr = pd.to_datetime(pd.Series(values)).to_numpy().astype("datetime64[D]")
+    out = (arr - _EPOCH).astype(np.int64)
+    return np.where(np.isnat(arr), np.iinfo(np.int64).min, out)
+
+
+@dataclass(frozen=True)
+class ControlIndex:
+    """Events of many places, sorted for vectorised look-ups."""
+
+    places: pd.Index           # place ids; position = place code
+    controllers: pd.Index      # actor ids; position = controller code
+    eff_key: np.ndarray        # place * 2**32 + effective day, sorted
+    eff_controller: np.ndarray  # controller code of each event in eff_key order
+    start_key: np.ndarray      # place * 2**32 + start day, sorted
+    start_max_end: np.ndarray  # running max of end day per place, in start_key order
+
+    @classmethod
+    def build(cls, events: pd.DataFrame, resolve: str = "latest") -> "ControlIndex":
+        if resolve not in RESOLUTIONS:
+            raise ValueError(f"resolve must be one of {', '.join(RESOLUTIONS)}, not {resolve!r}")
+        ev = events[events["claim_status"].astype("string") != "retracted"]
+        ev = ev.sort_values(["place_id", "date_start", "date_end", "event_id"]).reset_index(drop=True)
+        place_codes, places = pd.factorize(ev["place_id"].astype("string"), sort=True)
+        ctrl_codes, controllers = pd.factorize(ev["controller_after"].astype("string"), sort=True)
+        eff = _days(effective_dates(ev, resolve))
+        start, end = _days(ev["date_start"]), _days(ev["date_end"])
+        pc = place_codes.astype(np.int64)
+        eff_key = pc * _SHIFT + eff
+        order = np.argsort(eff_key, kind="stable")  # chain order is kept for equal keys
+        start_key = pc * _SHIFT + start  # already sorted: rows are ordered by place, start
+        # running max of window ends within each place, in start order; a window whose start equals
+        # its end (a certain day) holds no uncertain day, so it must not count
+        open_end = np.where(end > start, end, np.iinfo(np.int64).min)
+        run = pd.Series(open_end).groupby(pc).cummax().to_numpy()
+        return cls(pd.Index(places), pd.Index(controllers), eff_key[order], ctrl_codes[order].astype(np.int32),
+                   start_key, run)
+
+    def lookup(self, place_code: np.ndarray, day: np.ndarray, period_start: np.ndarray | None = None):
+        """Controller codes (-1 where none) and uncertainty flags for arrays of (place, day).
+
+        ``period_start`` (exclusive lower bound of a period, default ``day - 1``) widens the
+        uncertainty test to any day in ``(period_start, day]``.
+        """
+        pc = place_code.astype(np.int64)
+        key = pc * _SHIFT + day
+        pos = np.searchsorted(self.eff_key, key, side="right") - 1
+        ok = (pos >= 0) & (place_code >= 0)
+        ok &= np.where(ok, self.eff_key[np.maximum(pos, 0)] // _SHIFT == pc, False)
+        controller = np.where(ok, self.eff_controller[np.maximum(pos, 0)], -1)
+        lower = (day - 1) if period_start is None else period_start
+        spos = np.searchsorted(self.start_key, key, side="right") - 1
+        sok = (spos >= 0) & (place_code >= 0)
+        sok &= np.where(sok, self.start_key[np.maximum(spos, 0)] // _SHIFT == pc, False)
+        uncertain = sok & (self.start_max_end[np.maximum(spos, 0)] > lower + 1)
+        return controller, uncertain
+
+
+def _load_events(events, root):
+    if events is not None:
+        return events
+    from .loaders import load
+
+    return load("control_events", root=root)
+
+
+def panel(start, end, freq: str = "D", *, resolve: str = "latest", events: pd.DataFrame | None = None,
+          root: str | Path | None = None) -> pd.DataFrame:
+    """Place-by-period table of controllers (long format, one row per place and period).
+
+    Each period is labelled by its last day (``pandas.date_range(start, end, freq=freq)``); the
+    controller is the one at the end of that day under ``resolve``; ``uncertain`` is true when any
+    day of the period lies inside a change's date window.
+    """
+    idx = ControlIndex.build(_load_events(events, root), resolve)
+    labels = pd.date_range(start, end, freq=freq)
+    if len(labels) == 0:
+        raise ValueError(f"no {freq!r} period ends between {start} and {end}")
+    ends = _days(labels)
+    starts = np.concatenate([[_days([pd.Timestamp(start)])[0] - 1], ends[:-1]])
+    n_places, n_periods = len(idx.places), len(labels)
+    place_code = np.repeat(np.arange(n_places, dtype=np.int32), n_periods)
+    day = np.tile(ends, n_places)
+    controller, uncertain = idx.lookup(place_code, day, np.tile(starts, n_places))
+    return pd.DataFrame({
+        "place_id": pd.Categorical.from_codes(place_code, categories=idx.places),
+        "date": np.tile(labels.to_numpy().astype("datetime64[us]"), n_places),
+        "controller": pd.Categorical.from_codes(controller, categories=idx.controllers),
+        "uncertain": uncertain,
+    })
+
+
+def _unit_vectors(lat, lon) -> np.ndarray:
+    la, lo = np.radians(np.asarray(lat, dtype=float)), np.radians(np.asarray(lon, dtype=float))
+    return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+
+
+class NearestPlace:
+    """Great-circle nearest place, via a k-d tree on unit vectors (chord order = arc order)."""
+
+    def __init__(self, places: pd.DataFrame):
+        from scipy.spatial import cKDTree
+
+        located = places.dropna(subset=["latitude", "longitude"])
+        self.place_ids = located["place_id"].astype("string").to_numpy()
+        self.tree = cKDTree(_unit_vectors(located["latitude"], located["longitude"]))
+
+    def query(self, lat, lon, max_km: float):
+        chord, pos = self.tree.query(_unit_vectors(lat, lon), k=1)
+        km = 2 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2, 0, 1))
+        bad = ~np.isfinite(chord) | (km > max_km) | np.isnan(np.asarray(lat, float)) | np.isnan(np.asarray(lon, float))
+        return np.where(bad, -1, pos), np.where(bad, np.nan, km)
+
+
+def _annotate_frame(frame: pd.DataFrame, lat: str, lon: str, date: str, max_km: float,
+                    nearest: NearestPlace, idx: ControlIndex) -> pd.DataFrame:
+    pos, km = nearest.query(frame[lat].to_numpy(), frame[lon].to_numpy(), max_km)
+    place_ids = np.where(pos >= 0, nearest.place_ids[np.maximum(pos, 0)], None)
+    place_code = idx.places.get_indexer(pd.Index(place_ids).astype("string"))
+    day = _days(frame[date])
+    controller, uncertain = idx.lookup(place_code.astype(np.int32), day)
+    out = frame.copy()
+    out["place_id"] = pd.array(place_ids, dtype="string")
+    out["distance_km"] = km
+    out["controller"] = pd.Categorical.from_codes(controller, categories=idx.controllers).astype("string")
+    out["uncertain"] = pd.array(np.where(controller >= 0, uncertain, False), dtype="boolean")
+    out.loc[place_code < 0, "uncertain"] = pd.NA
+    return out
+
+
+def annotate(data, *, lat: str = "latitude", lon: str = "longitude", date: str = "date", max_km: float = 25.0,
+             resolve: str = "latest", out: str | Path | None = None, batch_rows: int = 1_000_000,
+             events: pd.DataFrame | None = None, places: pd.DataFrame | None = None,
+             root: str | Path | None = None):
+    """Add the nearest place within ``max_km`` (great-circle), its distance, and its controller at
+    the end of each row's date (with the uncertainty flag) to a table of dated points.
+
+    ``data`` is a pandas DataFrame, a Parquet file path or a DuckDB relation. Parquet files and
+    DuckDB relations are processed in batches of ``batch_rows``; with ``out`` (a Parquet path)
+    the result is streamed to disk, so inputs larger than memory work. Returns a DataFrame, or
+    ``out`` when given.
+    """
+    if max_km <= 0:
+        raise ValueError("max_km must be positive")
+    if places is None:
+        from .loaders import load
+
+        places = load("places", root=root)
+    nearest = NearestPlace(places)
+    idx = ControlIndex.build(_load_events(events, root), resolve)
+    step = lambda frame: _annotate_frame(frame, lat, lon, date, max_km, nearest, idx)  # noqa: E731
+    if isinstance(data, pd.DataFrame):
+        missing = [c for c in (lat, lon, date) if c not in data.columns]
+        if missing:
+            raise KeyError(f"annotate: column(s) {missing} not in the table; name them with lat=, lon=, date=")
+        result = step(data)
+        if out is None:
+            return result
+        result.to_parquet(out, index=False)
+        return Path(out)
+    return _annotate_batches(_batches(data, batch_rows), step, out)
+
+
+def _batches(data, batch_rows: int):
+    """Record batches from a Parquet path or a DuckDB relation, as DataFrames."""
+    if isinstance(data, (str, Path)):
+        import pyarrow.parquet as pq
+
+        for batch in pq.ParquetFile(data).iter_batches(batch_size=batch_rows):
+            yield batch.to_pandas()
+        return
+    if hasattr(data, "fetch_record_batch") or hasattr(data, "to_arrow_reader"):
+        reader = data.to_arrow_reader(batch_rows) if hasattr(data, "to_arrow_reader") else data.fetch_record_batch(batch_rows)
+        for batch in reader:
+            yield batch.to_pandas()
+        return
+    raise TypeError(f"annotate takes a pandas DataFrame, a Parquet path or a DuckDB relation, not {type(data).__name__}")
+
+
+def _annotate_batches(batches, step, out):
+    if out is None:
+        parts = [step(b) for b in batches]
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = Path(out)
+    tmp = out.with_name(f".{out.name}.partial")
+    writer = None
+    try:
+        for batch in batches:
+            table = pa.Table.from_pandas(step(batch), preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(tmp, table.schema)
+            writer.write_table(table)
+    except BaseException:
+        if writer is not None:
+            writer.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    if writer is None:
+        raise ValueError("annotate: the input has no rows")
+    writer.close()
+    tmp.replace(out)  # nothing half-written is left under the final name
+    return out
