@@ -1,0 +1,78 @@
+"""The package reproduces the seed article (AP, 7 December 2024) and the well-known milestones.
+
+The article describes the morning of Saturday 7 December 2024, i.e. the end of 6 December.
+A fact holds "within the date windows that the sources allow" when it is the resolved controller,
+or the day falls inside the change's window and it is the alternative controller.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import syriadata
+
+GOV = "syrian_government"
+MORNING_OF_7_DEC = "2024-12-06"
+
+
+def snapshot(day, resolve):
+    return syriadata.control_at(day, resolve=resolve).set_index("place_id")
+
+
+def possible(snap, place) -> set[str]:
+    row = snap.loc[place]
+    out = {row["controller"]}
+    if row["uncertain"]:
+        out.add(row["controller_alternative"])
+    return out
+
+
+def capitals() -> pd.Series:
+    places = syriadata.load_places()
+    caps = places[places["place_type"].isin(["governorate_capital", "national_capital"])]
+    return caps.set_index("admin1_pcode")["place_id"]
+
+
+@pytest.mark.parametrize("resolve", ["earliest", "latest", "midpoint"])
+def test_seed_snapshot_within_windows(resolve):
+    snap, caps = snapshot(MORNING_OF_7_DEC, resolve), capitals()
+    # lost Daraa and Sweida "early Saturday"
+    for pcode in ["SY12", "SY13"]:
+        assert possible(snap, caps[pcode]) - {GOV}, caps[pcode]
+    # still held five governorate capitals: Damascus, Homs, Quneitra, Latakia, Tartus
+    held = {p for p, c in snap["controller"].items() if c == GOV and p in set(caps)}
+    assert {caps[c] for c in ["SY01", "SY04", "SY14", "SY06", "SY10"]} <= held
+    # ... and no other: every other capital had already fallen or is in its window
+    for pcode, place in caps.items():
+        if pcode not in {"SY01", "SY03", "SY04", "SY14", "SY06", "SY10"}:
+            assert possible(snap, place) - {GOV}, place
+    # the SDF had taken Deir ez-Zor
+    assert "sdf" in possible(snap, caps["SY09"])
+    # the opposition held Nasib; Masnaa (Jdeidet Yabous) was still the government's
+    assert possible(snap, "nasib_crossing") - {GOV}
+    assert snap.at["jdeidet_yabous_crossing", "controller"] == GOV
+
+
+def test_seed_snapshot_exact_when_windows_resolve_early():
+    """Read at the start of their windows, Daraa and Sweida have fallen and nothing is left open."""
+    snap, caps = snapshot(MORNING_OF_7_DEC, "earliest"), capitals()
+    gov_capitals = {caps[p] for p in caps.index if snap.at[caps[p], "controller"] == GOV}
+    assert gov_capitals == {caps[c] for c in ["SY01", "SY04", "SY14", "SY06", "SY10"]}
+
+
+@pytest.mark.parametrize("place, before, after", [
+    ("aleppo", "2024-11-28", "2024-11-30"),
+    ("hama", "2024-12-04", "2024-12-05"),
+    ("homs", "2024-12-06", "2024-12-08"),
+    ("damascus", "2024-12-07", "2024-12-08"),
+])
+def test_milestones(place, before, after):
+    for resolve in ["earliest", "latest"]:
+        assert snapshot(before, resolve).at[place, "controller"] == GOV
+        assert snapshot(after, resolve).at[place, "controller"] != GOV
+
+
+def test_deir_ez_zor_changed_hands_twice():
+    ev = syriadata.load_control_events()
+    chain = ev[(ev["place_id"] == capitals()["SY09"]) & (ev["event_type"] != "baseline")]
+    assert list(chain["controller_after"].astype(str)) == ["sdf", "hts"]
