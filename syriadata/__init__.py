@@ -11,7 +11,7 @@ _LAZY = {
     "load": "loaders", "load_all": "loaders",
     "validate_package": "validate", "read_package": "descriptor",
     "DataValidationError": "problems", "Problem": "problems",
-    "control_at": "control", "timeline": "control",
+    "control_at": "control", "timeline": "control", "crossing_status_at": "control",
     "panel": "engine", "annotate": "engine",
 }
 

@@ -53,6 +53,7 @@ def check_foreign_keys(pkg: Package, tables: Tables) -> list[Problem]:
 def check_date_order(pkg: Package, tables: Tables) -> list[Problem]:
     """Start dates never after end dates (events, episodes, alias validity, relations)."""
     pairs = [("control_events", "date_start", "date_end"), ("episodes", "date_start", "date_end"),
+             ("crossing_status", "date_start", "date_end"),
              ("actor_aliases", "valid_from", "valid_to"), ("actor_relations", "date_start", "date_end"),
              ("actors", "founded", "dissolved")]
     problems = []

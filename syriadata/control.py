@@ -94,3 +94,27 @@ def control_at(date, *, resolve: str = "latest", events: pd.DataFrame | None = N
         pending["controller_before"].astype("string"))
     out["controller_alternative"] = alt.reindex(places).astype("string")
     return out.reset_index()
+
+
+def crossing_status_at(date, *, resolve: str = "latest", status: pd.DataFrame | None = None,
+                       root: str | Path | None = None) -> pd.DataFrame:
+    """Operational status (open, restricted, closed, unknown) of every crossing at the end of
+    ``date``, with the same window rules as :func:`control_at`.
+
+    Columns: place_id, status, since_from, since_to, uncertain, status_alternative.
+    """
+    if status is None:
+        from .loaders import load
+
+        status = load("crossing_status", root=root)
+    as_events = pd.DataFrame({
+        "event_id": status["place_id"].astype("string") + "@" + status["date_start"].dt.strftime("%Y-%m-%d"),
+        "place_id": status["place_id"].astype("string"),
+        "date_start": status["date_start"], "date_end": status["date_end"],
+        "controller_before": pd.Series(pd.NA, index=status.index, dtype="string"),
+        "controller_after": status["status"].astype("string"),
+        "claim_status": "confirmed",
+    })
+    out = control_at(date, resolve=resolve, events=as_events)
+    out = out.rename(columns={"controller": "status", "controller_alternative": "status_alternative"})
+    return out.drop(columns=["event_id", "claim_status"])

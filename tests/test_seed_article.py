@@ -76,3 +76,17 @@ def test_deir_ez_zor_changed_hands_twice():
     ev = syriadata.load_control_events()
     chain = ev[(ev["place_id"] == capitals()["SY09"]) & (ev["event_type"] != "baseline")]
     assert list(chain["controller_after"].astype(str)) == ["sdf", "hts"]
+
+
+@pytest.mark.parametrize("resolve", ["earliest", "latest"])
+def test_masnaa_was_the_governments_only_open_crossing(resolve):
+    """Of the official crossings the government still held, only Masnaa (Jdeidet Yabous) was open."""
+    crossings = syriadata.load_crossings()
+    official = crossings.loc[crossings["official"], "place_id"].astype(str)
+    control = snapshot(MORNING_OF_7_DEC, resolve)
+    status = syriadata.crossing_status_at(MORNING_OF_7_DEC, resolve=resolve).set_index("place_id")
+    held = [p for p in official if control.at[p, "controller"] == GOV]
+    open_ = {p for p in held if p in status.index and status.at[p, "status"] == "open"}
+    assert open_ == {"jdeidet_yabous_crossing"}
+    # and the ones it held but could not use are recorded as closed or restricted, not merely unknown
+    assert {status.at[p, "status"] for p in set(held) - open_} <= {"closed", "restricted"}
