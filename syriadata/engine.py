@@ -131,10 +131,18 @@ class NearestPlace:
         self.tree = cKDTree(_unit_vectors(located["latitude"], located["longitude"]))
 
     def query(self, lat, lon, max_km: float):
-        chord, pos = self.tree.query(_unit_vectors(lat, lon), k=1)
-        km = 2 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2, 0, 1))
-        bad = ~np.isfinite(chord) | (km > max_km) | np.isnan(np.asarray(lat, float)) | np.isnan(np.asarray(lon, float))
-        return np.where(bad, -1, pos), np.where(bad, np.nan, km)
+        """Index of the nearest place (-1 beyond ``max_km`` or without coordinates) and its distance."""
+        lat, lon = np.asarray(lat, float), np.asarray(lon, float)
+        ok = np.isfinite(lat) & np.isfinite(lon)
+        pos = np.full(len(lat), -1, dtype=np.int64)
+        km = np.full(len(lat), np.nan)
+        if ok.any() and len(self.place_ids):
+            chord, found = self.tree.query(_unit_vectors(lat[ok], lon[ok]), k=1)
+            dist = 2 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2, 0, 1))
+            near = dist <= max_km
+            pos[np.flatnonzero(ok)[near]] = found[near]
+            km[np.flatnonzero(ok)[near]] = dist[near]
+        return pos, km
 
 
 def _annotate_frame(frame: pd.DataFrame, lat: str, lon: str, date: str, max_km: float,

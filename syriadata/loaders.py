@@ -81,8 +81,8 @@ def read_table(pkg: Package, name: str) -> tuple[pd.DataFrame, list[Problem]]:
     if list(raw.columns) != names:
         problems.append(Problem(file, 1, None, ",".join(raw.columns), "header",
                                 f"header must be exactly: {','.join(names)}"))
-        for col in set(names) - set(raw.columns):
-            raw[col] = pd.NA
+        for col in sorted(set(names) - set(raw.columns)):
+            raw[col] = pd.Series(pd.NA, index=raw.index, dtype="object")
         raw = raw[names]
     typed = {}
     for field in fields:

@@ -16,6 +16,14 @@ def validate_package(root: str | Path | None = None) -> list[Problem]:
     for name in pkg.table_names:
         tables[name], found = read_table(pkg, name)
         problems += found
+    broken = {p.file for p in problems if p.rule in ("file", "header")}
     for check in ALL_CHECKS:
-        problems += check(pkg, tables)
+        try:
+            problems += check(pkg, tables)
+        except Exception as err:  # a table too broken to check across: say so, keep the report whole
+            if not broken:
+                raise
+            problems.append(Problem("datapackage.json", None, None, None, "check-skipped",
+                                    f"{check.__name__} could not run until {', '.join(sorted(broken))} "
+                                    f"can be read ({type(err).__name__})"))
     return problems

@@ -1,0 +1,27 @@
+"""Distances that analyses need: from each place to an actor's start line."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..engine import NearestPlace
+
+
+def distance_to_held(table: pd.DataFrame, held_places: pd.DataFrame) -> pd.Series:
+    """Great-circle km from each row of ``table`` (latitude/longitude) to the nearest of
+    ``held_places`` (e.g. the places an actor held when an offensive began); NaN without coordinates."""
+    located = held_places.dropna(subset=["latitude", "longitude"])
+    if located.empty:
+        return pd.Series(np.nan, index=table.index)
+    _, km = NearestPlace(located).query(table["latitude"].to_numpy(float), table["longitude"].to_numpy(float),
+                                        max_km=np.inf)
+    return pd.Series(km, index=table.index)
+
+
+def start_line(actor: str, day, *, events: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """Places ``actor`` held at the end of ``day`` (its start line), with coordinates."""
+    from ..control import control_at
+
+    held = control_at(day, events=events)
+    ids = held.loc[held["controller"] == actor, "place_id"]
+    return places[places["place_id"].isin(ids)]

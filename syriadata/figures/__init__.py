@@ -1,0 +1,1 @@
+"""Figures (seaborn on matplotlib) with one fixed, colour-blind-safe colour per actor."""

@@ -1,0 +1,230 @@
+"""Each function draws one figure from an analysis table and returns the matplotlib Figure.
+
+Every figure carries a title, axis labels and a footer naming the source and the data version.
+"""
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+
+import numpy as np
+import pandas as pd
+
+from .palette import RESOLUTION_STYLES, actor_order, colour
+
+
+def _setup():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook")
+    plt.rcParams.update({"svg.hashsalt": "syriadata", "figure.dpi": 100, "savefig.dpi": 150,
+                         "font.family": "DejaVu Sans"})
+    return plt, sns
+
+
+def footer(fig, version: str, note: str = "") -> None:
+    text = f"Data: syriadata {version} (CC BY 4.0), sourced control events. {note}".strip()
+    fig.text(0.01, 0.005, text, fontsize=7.5, color="#555555", ha="left", va="bottom")
+
+
+def collapse_curve(curve: pd.DataFrame, *, version: str, start: pd.Timestamp, title: str):
+    """Step chart of cumulative places lost, midpoint line with the earliest..latest band, per group."""
+    plt, sns = _setup()
+    fig, ax = plt.subplots(figsize=(9, 5.2))
+    palette = sns.color_palette("colorblind", n_colors=max(3, curve["group"].nunique()))
+    for (group, sub), col in zip(curve.groupby("group", sort=True), palette):
+        wide = sub.pivot(index="day", columns="resolution", values="fallen")
+        ax.fill_between(wide.index, wide["latest"], wide["earliest"], step="post", alpha=0.25, color=col, linewidth=0)
+        ax.step(wide.index, wide["midpoint"], where="post", color=col, lw=2,
+                label=f"{group} (n={int(sub['at_risk'].iloc[0])})")
+    ax.set_xlabel(f"Days since {start:%d %B %Y}")
+    ax.set_ylabel("Places lost by the government (cumulative)")
+    ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
+    ax.legend(title="Place type (line: midpoint; band: earliest to latest)", fontsize=8, title_fontsize=8, loc="upper left")
+    footer(fig, version, "Band: change dated to the start or the end of its date window.")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig
+
+
+def control_timeline(spells: pd.DataFrame, *, names: dict, version: str, start, end, title: str):
+    """One bar per place, coloured by controller; hatched where the start of a spell is uncertain."""
+    plt, _ = _setup()
+    from matplotlib.patches import Patch
+
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    order = sorted(spells["place_id"].unique(), key=lambda p: spells.loc[spells["place_id"] == p, "end_to"].min()
+                   if spells.loc[spells["place_id"] == p, "end_to"].notna().any() else pd.Timestamp.max, reverse=True)
+    fig, ax = plt.subplots(figsize=(10, 0.38 * len(order) + 1.6))
+    for y, place in enumerate(order):
+        for s in spells[spells["place_id"] == place].itertuples():
+            a = max(s.start_to, start)
+            b = min(s.end_from if pd.notna(s.end_from) else end, end)
+            if b > a:
+                ax.barh(y, (b - a).days, left=a, color=colour(s.controller), edgecolor="white", height=0.75)
+            if pd.notna(s.end_from) and s.end_to > s.end_from:  # the change's window: hatched
+                ax.barh(y, (s.end_to - s.end_from).days, left=s.end_from, color="white", hatch="////",
+                        edgecolor="#777777", height=0.75, linewidth=0)
+    ax.set_yticks(range(len(order)), [names.get(p, p) for p in order])
+    ax.set_xlim(start, end)
+    ax.set_xlabel("Date")
+    ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
+    present = actor_order(spells["controller"].dropna().unique())
+    handles = [Patch(color=colour(a), label=a.replace("_", " ")) for a in present]
+    handles.append(Patch(facecolor="white", hatch="////", edgecolor="#777777", label="date window of a change"))
+    ax.legend(handles=handles, fontsize=8, loc="lower left", bbox_to_anchor=(1.01, 0))
+    footer(fig, version)
+    fig.autofmt_xdate()
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig
+
+
+def kaplan_meier(km: pd.DataFrame, *, version: str, start, title: str):
+    """Kaplan-Meier curves per group; midpoint solid, earliest and latest dotted and dashed."""
+    plt, sns = _setup()
+    fig, ax = plt.subplots(figsize=(8.5, 5))
+    palette = dict(zip(sorted(km["group"].unique()), sns.color_palette("colorblind")))
+    for (group, res), sub in km.groupby(["group", "resolution"], sort=True):
+        ax.step(sub["day"], sub["survival"], where="post", color=palette[group], ls=RESOLUTION_STYLES[res],
+                lw=2 if res == "midpoint" else 1.2, label=f"{group}, {res}")
+        if res == "midpoint":
+            ax.fill_between(sub["day"], sub["lower"], sub["upper"], step="post", color=palette[group], alpha=0.12)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel(f"Days since {pd.Timestamp(start):%d %B %Y}")
+    ax.set_ylabel("Share of places still held by the government")
+    ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
+    ax.legend(fontsize=7.5, ncol=2)
+    footer(fig, version, "Kaplan-Meier (statsmodels SurvfuncRight); shaded: pointwise 95% interval, midpoint dating.")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig
+
+
+def days_to_fall(table: pd.DataFrame, *, version: str, start, title: str):
+    """Horizontal bars: days to fall at midpoint dating, with the earliest..latest range."""
+    plt, _ = _setup()
+    sub = table[table["fell"]].sort_values(["days_midpoint", "name"])
+    fig, ax = plt.subplots(figsize=(8.5, 0.34 * len(sub) + 1.6))
+    y = np.arange(len(sub))
+    ax.barh(y, sub["days_midpoint"], color=[colour(a) for a in sub["captured_by"]], height=0.7)
+    ax.errorbar(sub["days_midpoint"], y, xerr=[sub["days_midpoint"] - sub["days_earliest"],
+                                               sub["days_latest"] - sub["days_midpoint"]],
+                fmt="none", ecolor="#333333", capsize=3, lw=1)
+    ax.set_yticks(y, sub["name"])
+    ax.invert_yaxis()
+    ax.set_xlabel(f"Days from {pd.Timestamp(start):%d %B %Y} to the government's loss (bar colour: who took it)")
+    ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(color=colour(a), label=a.replace("_", " ")) for a in actor_order(sub["captured_by"].unique())],
+              fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    footer(fig, version, "Whiskers: the change's date window.")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig
+
+
+def _outlines():
+    return json.loads(files("syriadata.figures").joinpath("outlines.json").read_text(encoding="utf-8"))
+
+
+def control_maps(panel: pd.DataFrame, places: pd.DataFrame, *, version: str, title: str, ncols: int = 4):
+    """Small multiples: one map per date, places as points coloured by controller, on a country outline."""
+    plt, _ = _setup()
+    from matplotlib.lines import Line2D
+
+    geo = places.set_index(places["place_id"].astype("string"))[["latitude", "longitude"]].astype(float)
+    data = panel.assign(latitude=panel["place_id"].astype("string").map(geo["latitude"]).to_numpy(),
+                        longitude=panel["place_id"].astype("string").map(geo["longitude"]).to_numpy()).dropna(subset=["latitude"])
+    dates = sorted(data["date"].unique())
+    nrows = int(np.ceil(len(dates) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.1 * ncols, 2.9 * nrows + 1.0), squeeze=False)
+    outlines = _outlines()
+    for ax, day in zip(axes.flat, dates):
+        for iso, rings in outlines["countries"].items():
+            for ring in rings:
+                xy = np.array(ring)
+                # a coarse (1:110m) outline: drawn as a thin line, never filled, so places near the
+                # coast or a border that fall outside it do not look misplaced
+                ax.plot(xy[:, 0], xy[:, 1], color="#AAAAAA" if iso == "SYR" else "#E3E3E3", lw=0.8, zorder=1)
+        snap = data[data["date"] == day]
+        unc = snap["uncertain"].astype(bool)
+        ax.scatter(snap["longitude"], snap["latitude"], s=16, c=[colour(a) for a in snap["controller"]],
+                   edgecolors=np.where(unc, "#000000", "none"), linewidths=0.8, zorder=3)
+        ax.set_xlim(35.5, 42.5)
+        ax.set_ylim(32.2, 37.5)
+        ax.set_aspect(1 / np.cos(np.radians(35)))
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(pd.Timestamp(day).strftime("%d %b %Y"), fontsize=10)
+    for ax in list(axes.flat)[len(dates):]:
+        ax.axis("off")
+    present = actor_order(data["controller"].dropna().unique())
+    handles = [Line2D([], [], marker="o", ls="", color=colour(a), label=a.replace("_", " ")) for a in present]
+    handles.append(Line2D([], [], marker="o", ls="", color="white", markeredgecolor="black", label="inside a date window"))
+    fig.legend(handles=handles, loc="lower center", ncol=min(6, len(handles)), fontsize=8, bbox_to_anchor=(0.5, 0.02))
+    fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
+    footer(fig, version, "Outline: Natural Earth 1:110m (public domain), coarse, for orientation only; points are places, not areas of control.")
+    fig.tight_layout(rect=(0, 0.08, 1, 0.97))
+    return fig
+
+
+def control_shares(shares: pd.DataFrame, *, version: str, title: str):
+    """Stacked areas: share of places and share of population by controller (midpoint dating)."""
+    plt, _ = _setup()
+    sub = shares[shares["resolution"] == "midpoint"]
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), sharex=True)
+    for ax, value, label in [(axes[0], "share_places", "Share of places"),
+                             (axes[1], "share_population", "Share of population of places with a known population")]:
+        wide = sub.pivot_table(index="date", columns="controller", values=value, aggfunc="sum").fillna(0)
+        order = actor_order(wide.columns)
+        ax.stackplot(wide.index, [wide[a] for a in order], colors=[colour(a) for a in order],
+                     labels=[a.replace("_", " ") for a in order], linewidth=0)
+        ax.set_ylim(0, 1)
+        ax.set_ylabel(label)
+        ax.set_xlabel("Date")
+    axes[1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
+    fig.autofmt_xdate()
+    footer(fig, version, "Midpoint dating of changes; places in the gazetteer, not area.")
+    fig.tight_layout(rect=(0, 0.03, 1, 0.96))
+    return fig
+
+
+def episode_comparison(comparison: pd.DataFrame, *, version: str, title: str):
+    """Dot-and-range chart of episode yardsticks across resolutions."""
+    plt, _ = _setup()
+    metrics = [("peak_changes_per_day", "Peak changes of control in one day"),
+               ("t50_capitals", "T50: days until half its capitals were taken"),
+               ("changes", "Changes of control")]
+    fig, axes = plt.subplots(1, len(metrics), figsize=(13, 0.45 * comparison["episode_id"].nunique() + 2), sharey=True)
+    names = comparison.drop_duplicates("episode_id").sort_values("start")
+    y = {e: i for i, e in enumerate(names["episode_id"])}
+    for ax, (col, label) in zip(axes, metrics):
+        for ep, sub in comparison.groupby("episode_id"):
+            vals = sub.set_index("resolution")[col].astype("Float64")
+            if vals.isna().all():
+                continue
+            ax.hlines(y[ep], vals.min(), vals.max(), color="#555555", lw=2)
+            ax.plot(vals.get("midpoint"), y[ep], "o", color="#0072B2")
+        ax.set_xlabel(label, fontsize=9)
+    axes[0].set_yticks(list(y.values()), names["name"])
+    axes[0].invert_yaxis()
+    fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
+    footer(fig, version, "Dot: midpoint dating; line: earliest to latest.")
+    fig.tight_layout(rect=(0, 0.04, 1, 0.95))
+    return fig
+
+
+def save(fig, out_dir, stem: str) -> list[str]:
+    """Write PNG and SVG without timestamps, so the same data gives the same bytes."""
+    import matplotlib.pyplot as plt
+
+    paths = []
+    for ext, meta in [("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})]:
+        path = f"{out_dir}/{stem}.{ext}"
+        fig.savefig(path, metadata=meta, bbox_inches="tight")
+        paths.append(path)
+    plt.close(fig)
+    return paths
