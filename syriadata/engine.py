@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .control import RESOLUTIONS, effective_dates
+from .control import RESOLUTIONS
 
 _SHIFT = np.int64(2**32)
 _EPOCH = np.datetime64("1970-01-01", "D")
@@ -45,21 +45,30 @@ class ControlIndex:
         if resolve not in RESOLUTIONS:
             raise ValueError(f"resolve must be one of {', '.join(RESOLUTIONS)}, not {resolve!r}")
         ev = events[events["claim_status"].astype("string") != "retracted"]
-        ev = ev.sort_values(["place_id", "date_start", "date_end", "event_id"]).reset_index(drop=True)
         place_codes, places = pd.factorize(ev["place_id"].astype("string"), sort=True)
         ctrl_codes, controllers = pd.factorize(ev["controller_after"].astype("string"), sort=True)
-        eff = _days(effective_dates(ev, resolve))
-        start, end = _days(ev["date_start"]), _days(ev["date_end"])
-        pc = place_codes.astype(np.int64)
-        eff_key = pc * _SHIFT + eff
-        order = np.argsort(eff_key, kind="stable")  # chain order is kept for equal keys
-        start_key = pc * _SHIFT + start  # already sorted: rows are ordered by place, start
+        start0, end0 = _days(ev["date_start"]), _days(ev["date_end"])
+        # chain order: place, window start, window end, then event id. Integer keys sort fast; the
+        # string tie-break is paid only when two events share place and window (rare).
+        order = np.lexsort((end0, start0, place_codes))
+        pc, start, end = place_codes[order].astype(np.int64), start0[order], end0[order]
+        if ((pc[1:] == pc[:-1]) & (start[1:] == start[:-1]) & (end[1:] == end[:-1])).any():
+            order = np.lexsort((ev["event_id"].astype(str).to_numpy(), end0, start0, place_codes))
+            pc, start, end = place_codes[order].astype(np.int64), start0[order], end0[order]
+        ctrl = ctrl_codes[order].astype(np.int32)
+        if resolve == "earliest":
+            eff = start
+        elif resolve == "latest":
+            eff = end
+        else:  # the midpoint of a window, rounded down to a day (as control.effective_dates)
+            eff = start + (end - start) // 2
+        # effective days never decrease along a place's chain, so nested windows cannot reorder it
+        eff = pd.Series(eff).groupby(pc).cummax().to_numpy()
         # running max of window ends within each place, in start order; a window whose start equals
         # its end (a certain day) holds no uncertain day, so it must not count
         open_end = np.where(end > start, end, np.iinfo(np.int64).min)
         run = pd.Series(open_end).groupby(pc).cummax().to_numpy()
-        return cls(pd.Index(places), pd.Index(controllers), eff_key[order], ctrl_codes[order].astype(np.int32),
-                   start_key, run)
+        return cls(pd.Index(places), pd.Index(controllers), pc * _SHIFT + eff, ctrl, pc * _SHIFT + start, run)
 
     def lookup(self, place_code: np.ndarray, day: np.ndarray, period_start: np.ndarray | None = None):
         """Controller codes (-1 where none) and uncertainty flags for arrays of (place, day).
@@ -69,12 +78,18 @@ class ControlIndex:
         """
         pc = place_code.astype(np.int64)
         key = pc * _SHIFT + day
-        pos = np.searchsorted(self.eff_key, key, side="right") - 1
+        lower = (day - 1) if period_start is None else period_start
+        # Binary searches over a large index miss the cache on every probe when the queries come in
+        # random order; sorting the queries once makes both searches walk the index in order.
+        order = np.argsort(key) if len(key) > 50_000 else None
+        sk = key if order is None else key[order]
+        pos = np.searchsorted(self.eff_key, sk, side="right") - 1
+        spos = np.searchsorted(self.start_key, sk, side="right") - 1
+        if order is not None:
+            pos[order], spos[order] = pos.copy(), spos.copy()
         ok = (pos >= 0) & (place_code >= 0)
         ok &= np.where(ok, self.eff_key[np.maximum(pos, 0)] // _SHIFT == pc, False)
         controller = np.where(ok, self.eff_controller[np.maximum(pos, 0)], -1)
-        lower = (day - 1) if period_start is None else period_start
-        spos = np.searchsorted(self.start_key, key, side="right") - 1
         sok = (spos >= 0) & (place_code >= 0)
         sok &= np.where(sok, self.start_key[np.maximum(spos, 0)] // _SHIFT == pc, False)
         uncertain = sok & (self.start_max_end[np.maximum(spos, 0)] > lower + 1)
@@ -127,7 +142,7 @@ class NearestPlace:
         from scipy.spatial import cKDTree
 
         located = places.dropna(subset=["latitude", "longitude"])
-        self.place_ids = located["place_id"].astype("string").to_numpy()
+        self.place_ids = located["place_id"].astype(str).to_numpy()
         self.tree = cKDTree(_unit_vectors(located["latitude"], located["longitude"]))
 
     def query(self, lat, lon, max_km: float):
@@ -137,27 +152,28 @@ class NearestPlace:
         pos = np.full(len(lat), -1, dtype=np.int64)
         km = np.full(len(lat), np.nan)
         if ok.any() and len(self.place_ids):
-            chord, found = self.tree.query(_unit_vectors(lat[ok], lon[ok]), k=1)
+            # the bound prunes the search; points beyond it come back with an infinite distance
+            bound = 2 * np.sin(min(max_km / EARTH_RADIUS_KM, np.pi) / 2) * (1 + 1e-9) if np.isfinite(max_km) else np.inf
+            chord, found = self.tree.query(_unit_vectors(lat[ok], lon[ok]), k=1, workers=-1, distance_upper_bound=bound)
             dist = 2 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2, 0, 1))
-            near = dist <= max_km
+            near = np.isfinite(chord) & (dist <= max_km)
             pos[np.flatnonzero(ok)[near]] = found[near]
             km[np.flatnonzero(ok)[near]] = dist[near]
         return pos, km
 
 
 def _annotate_frame(frame: pd.DataFrame, lat: str, lon: str, date: str, max_km: float,
-                    nearest: NearestPlace, idx: ControlIndex) -> pd.DataFrame:
+                    nearest: NearestPlace, idx: ControlIndex, tree_to_code: np.ndarray) -> pd.DataFrame:
     pos, km = nearest.query(frame[lat].to_numpy(), frame[lon].to_numpy(), max_km)
-    place_ids = np.where(pos >= 0, nearest.place_ids[np.maximum(pos, 0)], None)
-    place_code = idx.places.get_indexer(pd.Index(place_ids).astype("string"))
-    day = _days(frame[date])
-    controller, uncertain = idx.lookup(place_code.astype(np.int32), day)
-    out = frame.copy()
-    out["place_id"] = pd.array(place_ids, dtype="string")
+    place_code = np.where(pos >= 0, tree_to_code[np.maximum(pos, 0)], -1).astype(np.int32)
+    controller, uncertain = idx.lookup(place_code, _days(frame[date]))
+    out = frame.copy(deep=False)  # copy-on-write: the user's columns are not duplicated
+    out["place_id"] = pd.Categorical.from_codes(pos, categories=pd.Index(nearest.place_ids))
     out["distance_km"] = km
-    out["controller"] = pd.Categorical.from_codes(controller, categories=idx.controllers).astype("string")
-    out["uncertain"] = pd.array(np.where(controller >= 0, uncertain, False), dtype="boolean")
-    out.loc[place_code < 0, "uncertain"] = pd.NA
+    out["controller"] = pd.Categorical.from_codes(controller, categories=idx.controllers)
+    flag = pd.array(uncertain & (controller >= 0), dtype="boolean")
+    flag[pos < 0] = pd.NA
+    out["uncertain"] = flag
     return out
 
 
@@ -181,7 +197,8 @@ def annotate(data, *, lat: str = "latitude", lon: str = "longitude", date: str =
         places = load("places", root=root)
     nearest = NearestPlace(places)
     idx = ControlIndex.build(_load_events(events, root), resolve)
-    step = lambda frame: _annotate_frame(frame, lat, lon, date, max_km, nearest, idx)  # noqa: E731
+    tree_to_code = idx.places.get_indexer(pd.Index(nearest.place_ids, dtype="string"))  # -1: place with no events
+    step = lambda frame: _annotate_frame(frame, lat, lon, date, max_km, nearest, idx, tree_to_code)  # noqa: E731
     if isinstance(data, pd.DataFrame):
         missing = [c for c in (lat, lon, date) if c not in data.columns]
         if missing:
