@@ -1,4 +1,4 @@
-"""The ``syriadata`` command: validate, info, tidy, qa and report."""
+"""The ``syriadata`` command: validate, info, tidy, qa, report, diff, release, export, cite, codebook."""
 from __future__ import annotations
 
 import argparse
@@ -55,6 +55,54 @@ def _cmd_report(args) -> int:
     return 0
 
 
+def _cmd_diff(args) -> int:
+    import tempfile
+
+    from .diff import diff_packages, format_diff, resolve
+
+    with tempfile.TemporaryDirectory() as tmp:
+        d = diff_packages(resolve(args.old, Path(tmp)), resolve(args.new, Path(tmp)))
+        print(format_diff(d, limit=args.limit, markdown=args.markdown), end="")
+    return 0 if d.is_enough() or not args.check else 1
+
+
+def _cmd_release(args) -> int:
+    import hashlib
+
+    from .releases import build_release
+
+    path = build_release(args.out, root=args.dir)
+    print(f"{path}  sha256:{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.stat().st_size} bytes")
+    return 0
+
+
+def _cmd_export(args) -> int:
+    from .export import export_package
+
+    print(f"wrote {export_package(args.out, args.format, root=args.dir)}")
+    return 0
+
+
+def _cmd_cite(args) -> int:
+    from .cite import cite
+    from .loaders import load
+
+    frame = None
+    if args.place or args.event:
+        events = load("control_events", root=args.dir)
+        keep = events["place_id"].isin(args.place or []) | events["event_id"].isin(args.event or [])
+        frame = events[keep]
+    print(cite(frame, style=args.format, root=args.dir), end="")
+    return 0
+
+
+def _cmd_codebook(args) -> int:
+    from .codebook import codebook
+
+    print(codebook(args.dir), end="")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="syriadata", description="Syrian territorial-control data package.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -75,18 +123,50 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--dir", default=None, help="package folder (default: the bundled package)")
     p.set_defaults(func=_cmd_report)
+    p = sub.add_parser("diff", help="rows and schema changed between two versions (folders, archives or version numbers)")
+    p.add_argument("old")
+    p.add_argument("new")
+    p.add_argument("--limit", type=int, default=50, help="rows listed per kind of change and table")
+    p.add_argument("--markdown", action="store_true", help="Markdown, for CHANGELOG.md")
+    p.add_argument("--check", action="store_true", help="exit 1 if the version was not bumped enough")
+    p.set_defaults(func=_cmd_diff)
+    p = sub.add_parser("release", help="release archives")
+    rsub = p.add_subparsers(dest="action", required=True)
+    q = rsub.add_parser("build", help="write a byte-reproducible release archive")
+    q.add_argument("--out", default="releases")
+    q.add_argument("--dir", default=None)
+    q.set_defaults(func=_cmd_release)
+    p = sub.add_parser("export", help="every table as csv, parquet or xlsx, with the descriptor")
+    p.add_argument("--format", choices=["csv", "parquet", "xlsx"], required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--dir", default=None)
+    p.set_defaults(func=_cmd_export)
+    p = sub.add_parser("cite", help="how to cite, with the upstream sources of chosen rows")
+    p.add_argument("--format", choices=["text", "bibtex"], default="text")
+    p.add_argument("--place", action="append", help="cite the sources of this place's events (repeatable)")
+    p.add_argument("--event", action="append", help="cite the sources of this event (repeatable)")
+    p.add_argument("--dir", default=None)
+    p.set_defaults(func=_cmd_cite)
+    p = sub.add_parser("codebook", help="the codebook (Markdown) generated from the descriptor")
+    p.add_argument("dir", nargs="?")
+    p.set_defaults(func=_cmd_codebook)
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (FileNotFoundError, KeyError) as err:
-        print(f"syriadata {args.command}: {err}", file=sys.stderr)
-        return 2
-    except Exception as err:  # a data error should read as a report, not a traceback
+    except (FileNotFoundError, KeyError, ValueError) as err:
         from .problems import DataValidationError
 
         if isinstance(err, DataValidationError):
             print(f"syriadata {args.command}: the data is invalid; run `syriadata validate`.\n{err}", file=sys.stderr)
             return 1
+        print(f"syriadata {args.command}: {err}", file=sys.stderr)
+        return 2
+    except Exception as err:  # a release that cannot be had should read as advice, not a traceback
+        from .releases import ReleaseError
+
+        if isinstance(err, ReleaseError):
+            print(f"syriadata {args.command}: {err}", file=sys.stderr)
+            return 2
         raise
 
 

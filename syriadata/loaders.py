@@ -131,12 +131,26 @@ def _load_cached(root: Path, name: str, mtime_ns: int) -> pd.DataFrame:
     return frame
 
 
-def load(name: str, *, root: str | Path | None = None) -> pd.DataFrame:
+def _root_for(root, version, offline):
+    if version is None:
+        return root
+    if root is not None:
+        raise ValueError("give either root= (a package folder) or version=, not both")
+    from .releases import release_root
+
+    return release_root(version, offline=offline)
+
+
+def load(name: str, *, root: str | Path | None = None, version: str | None = None,
+         offline: bool = False) -> pd.DataFrame:
     """Load one table as a typed pandas DataFrame, validated against its schema.
 
-    ``root`` is a data package folder; by default the one bundled with the library.
+    ``root`` is a data package folder; by default the one bundled with the library. ``version``
+    loads a published release instead: the installed one from the package itself, another from
+    the verified download cache (downloaded on first use unless ``offline=True``).
     Raises ``DataValidationError`` listing every problem if the table breaks its schema.
     """
+    root = _root_for(root, version, offline)
     pkg = read_package(root)
     pkg.resource(name)  # friendly error for an unknown name
     path = pkg.path(name)
@@ -144,14 +158,16 @@ def load(name: str, *, root: str | Path | None = None) -> pd.DataFrame:
     return _load_cached(pkg.root, name, mtime).copy()
 
 
-def load_all(*, root: str | Path | None = None) -> dict[str, pd.DataFrame]:
+def load_all(*, root: str | Path | None = None, version: str | None = None,
+             offline: bool = False) -> dict[str, pd.DataFrame]:
     """Every table of the package, by name."""
+    root = _root_for(root, version, offline)
     return {name: load(name, root=root) for name in read_package(root).table_names}
 
 
 def _make_loader(name: str, title: str, description: str):
-    def loader(*, root: str | Path | None = None) -> pd.DataFrame:
-        return load(name, root=root)
+    def loader(*, root: str | Path | None = None, version: str | None = None, offline: bool = False) -> pd.DataFrame:
+        return load(name, root=root, version=version, offline=offline)
 
     loader.__name__ = f"load_{name}"
     loader.__qualname__ = loader.__name__

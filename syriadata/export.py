@@ -1,0 +1,107 @@
+"""Export every table with its types kept: CSV, Parquet (schema in the file's metadata) or xlsx.
+
+Spreadsheet cells that a spreadsheet program would run as a formula (text starting with = + - @,
+a tab or a carriage return) are written with a leading apostrophe, which spreadsheets hide and
+:func:`read_export` removes, so a round trip loses nothing. The descriptor is written alongside.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from .descriptor import read_package
+from .loaders import load_all
+from .schema import dtypes
+
+FORMATS = ("csv", "parquet", "xlsx")
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(value):
+    if isinstance(value, str) and (value.startswith(_DANGEROUS) or value.startswith("'")):
+        return "'" + value  # an existing leading apostrophe is escaped the same way, so reading is exact
+    return value
+
+
+def _unsafe(value):
+    if isinstance(value, str) and value.startswith("'"):
+        return value[1:]
+    return value
+
+
+def export_package(out: str | Path, fmt: str, *, root: str | Path | None = None) -> Path:
+    """Write every table of the package in ``fmt`` into the folder ``out`` (replaced atomically)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    pkg = read_package(root)
+    tables = load_all(root=root)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        shutil.copy(pkg.root / "datapackage.json", work / "datapackage.json")
+        if fmt == "csv":
+            for res in pkg.descriptor["resources"]:
+                (work / "data").mkdir(exist_ok=True)
+                shutil.copy(pkg.root / res["path"], work / "data" / Path(res["path"]).name)
+        elif fmt == "parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            for name, frame in tables.items():
+                table = pa.Table.from_pandas(frame, preserve_index=False)
+                meta = dict(table.schema.metadata or {})
+                meta[b"frictionless:schema"] = json.dumps(pkg.resource(name)["schema"], ensure_ascii=False).encode()
+                meta[b"syriadata:version"] = pkg.version.encode()
+                pq.write_table(table.replace_schema_metadata(meta), work / f"{name}.parquet")
+        else:
+            with pd.ExcelWriter(work / "syriadata.xlsx", engine="openpyxl") as writer:
+                for name, frame in tables.items():
+                    safe = frame.copy()
+                    for col in safe.columns:
+                        if not pd.api.types.is_numeric_dtype(safe[col]) and not pd.api.types.is_datetime64_any_dtype(safe[col]):
+                            safe[col] = safe[col].astype(object).map(_safe)
+                    safe.to_excel(writer, sheet_name=name[:31], index=False)
+        if out.exists():
+            shutil.rmtree(out)
+        work.rename(out)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return out
+
+
+def read_export(folder: str | Path, fmt: str) -> dict[str, pd.DataFrame]:
+    """Read an export back into typed frames (the inverse of :func:`export_package`)."""
+    folder = Path(folder)
+    pkg = read_package(folder)
+    if fmt == "csv":
+        from .loaders import load
+
+        return {name: load(name, root=folder) for name in pkg.table_names}
+    if fmt == "parquet":
+        return {name: pd.read_parquet(folder / f"{name}.parquet") for name in pkg.table_names}
+    sheets = pd.read_excel(folder / "syriadata.xlsx", sheet_name=None, dtype=object)
+    out = {}
+    for name in pkg.table_names:
+        frame = sheets[name[:31]]
+        types = dtypes(pkg.fields(name))
+        for col, dtype in types.items():
+            values = frame[col].map(_unsafe).where(frame[col].notna(), None)
+            if str(dtype).startswith("datetime"):
+                frame[col] = pd.to_datetime(values).astype(dtype)
+            elif str(dtype) == "Int64":
+                frame[col] = pd.array(values, dtype="Int64")
+            elif str(dtype) == "boolean":
+                frame[col] = pd.array([None if v is None else v if isinstance(v, bool) else str(v).lower() == "true"
+                                       for v in values], dtype="boolean")
+            elif str(dtype) == "float64":
+                frame[col] = pd.to_numeric(values).astype(float)
+            else:
+                frame[col] = pd.Series(values, index=frame.index).astype("string").astype(dtype)
+        out[name] = frame
+    return out
