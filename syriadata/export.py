@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from ._atomic import atomic_dir
 from .descriptor import read_package
 from .loaders import load_all
 from .schema import dtypes
@@ -40,9 +40,7 @@ def export_package(out: str | Path, fmt: str, *, root: str | Path | None = None)
     pkg = read_package(root)
     tables = load_all(root=root)
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with atomic_dir(out) as work:
         shutil.copy(pkg.root / "datapackage.json", work / "datapackage.json")
         if fmt == "csv":
             for res in pkg.descriptor["resources"]:
@@ -66,12 +64,6 @@ def export_package(out: str | Path, fmt: str, *, root: str | Path | None = None)
                         if not pd.api.types.is_numeric_dtype(safe[col]) and not pd.api.types.is_datetime64_any_dtype(safe[col]):
                             safe[col] = safe[col].astype(object).map(_safe)
                     safe.to_excel(writer, sheet_name=name[:31], index=False)
-        if out.exists():
-            shutil.rmtree(out)
-        work.rename(out)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
     return out
 
 

@@ -13,12 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 import zipfile
 from importlib.resources import files
 from pathlib import Path
 
+from ._atomic import atomic_dir
 from .descriptor import read_package
 
 DEFAULT_BASE_URL = "https://github.com/syriadata/syriadata/releases/download/v{version}/"
@@ -94,10 +93,8 @@ def _verified(folder: Path) -> bool:
 def unpack(archive: str | Path, dest: Path) -> Path:
     """Unpack a release archive into ``dest`` (atomically) and check its manifest."""
     archive = Path(archive)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".unpack.", dir=dest.parent))
     try:
-        with zipfile.ZipFile(archive) as zf:
+        with atomic_dir(dest) as work, zipfile.ZipFile(archive) as zf:
             names = zf.namelist()
             prefix = names[0].split("/", 1)[0] + "/"
             for name in names:
@@ -106,15 +103,10 @@ def unpack(archive: str | Path, dest: Path) -> Path:
                 target = work / name[len(prefix):]
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(zf.read(name))
-        if not _verified(work):
-            raise ReleaseError(f"{archive.name}: its files do not match its SHA256SUMS manifest")
-        if dest.exists():
-            shutil.rmtree(dest)
-        work.rename(dest)
+            if not _verified(work):
+                raise ReleaseError(f"{archive.name}: its files do not match its SHA256SUMS manifest")
     except zipfile.BadZipFile as err:
         raise ReleaseError(f"{archive.name} is not a readable zip archive ({err})") from None
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return dest
 
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 import base64
 import html
 import importlib.util
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import pandas as pd
 
+from ._atomic import atomic_dir
 from ._files import bundled_root
 from .descriptor import read_package
 
@@ -89,9 +88,7 @@ def build_report(out: Path, *, root: str | Path | None = None, log=None) -> Path
 
         raise DataValidationError(problems)
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with atomic_dir(out) as work:
         found = scripts()
         sections = []
         for i, path in enumerate(found, 1):
@@ -105,12 +102,6 @@ def build_report(out: Path, *, root: str | Path | None = None, log=None) -> Path
         (work / "quality.md").write_text(quality_report(root=root), encoding="utf-8")
         page = _page(pkg, sections)
         (work / "index.html").write_text(page, encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
-        work.rename(out)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
     log(f"report written to {out / 'index.html'}")
     return out / "index.html"
 

@@ -9,24 +9,12 @@ import csv
 import hashlib
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from ._atomic import atomic_write
 from .descriptor import read_package
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def canonical_csv(frame: pd.DataFrame) -> bytes:
@@ -54,10 +42,10 @@ def tidy_package(root: str | Path | None = None) -> list[str]:
             raw = raw.sort_values(pk, kind="stable")
         data = canonical_csv(raw)
         if path.read_bytes() != data:
-            _atomic_write(path, data)
+            atomic_write(path, data)
             changed.append(res["path"])
         res["bytes"] = len(data)
         res["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
     text = json.dumps(pkg.descriptor, indent=2, ensure_ascii=False) + "\n"
-    _atomic_write(pkg.root / "datapackage.json", text.encode("utf-8"))
+    atomic_write(pkg.root / "datapackage.json", text.encode("utf-8"))
     return changed
