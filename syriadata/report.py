@@ -58,8 +58,9 @@ def _section(module, outputs: list[Path], out: Path) -> str:
                          f'<figcaption><a href="{rel}">PNG</a> · <a href="{rel[:-4]}.svg">SVG</a></figcaption></figure>')
         elif path.suffix == ".csv":
             frame = pd.read_csv(path)
-            shown = frame.head(12)
-            parts.append(f'<details><summary>Table <a href="{rel}">{html.escape(path.name)}</a> '
+            shown = frame if path.stem == "headlines" else frame.head(12)
+            opened = " open" if path.stem == "headlines" else ""
+            parts.append(f'<details{opened}><summary>Table <a href="{rel}">{html.escape(path.name)}</a> '
                          f'({len(frame)} rows{", first 12 shown" if len(frame) > 12 else ""})</summary>')
             parts.append(shown.to_html(index=False, border=0, classes="table", na_rep="", float_format=lambda v: f"{v:.4g}"))
             parts.append("</details>")

@@ -157,3 +157,14 @@ def test_compare_episodes_by_hand():
     assert got.loc[("north", "latest"), "first_capital_to_national_capital"] == 3
     assert got.loc[("south", "earliest"), "days_to_first_capital"] == 0
     assert got.loc[("north", "earliest"), "peak_changes_per_day"] == 1
+
+
+def test_headlines_by_hand(toy_falls):
+    from syriadata.analysis.headlines import headlines
+
+    table = toy_falls.reset_index().pipe(_keep_attrs, toy_falls).assign(capital=True)
+    h = headlines(table).set_index("metric")
+    assert h.loc["days to the fall of Hama"].tolist() == [8, 8, 8]
+    assert h.loc["days to the fall of Homs", "latest"] == 11
+    assert h.loc["T50: days until 50% of the capitals had fallen", "earliest"] == 9
+    assert h.loc["places lost by the end of the period", "midpoint"] == 3
