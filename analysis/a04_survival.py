@@ -1,10 +1,11 @@
 """Did capitals fall faster than other places, and to whom?
 
 Kaplan-Meier curves of time to fall for capitals, district centres and other places; log-rank
-tests by kind of place and by region; cumulative incidence of falling to each capturing actor
+tests by kind of place, by region and by the episode (offensive) in which each place fell; cumulative incidence of falling to each capturing actor
 (competing risks); and a Cox model of the hazard of falling on distance from the HTS start line,
 population and capital status. statsmodels handles right-censoring only, so every model is fitted
-three times (earliest, midpoint and latest dating).
+three times (earliest, midpoint and latest dating). Whether a neighbour had already fallen is left out:
+as a fixed covariate it would look into the future, and the data are too few for a time-varying one.
 """
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ def main(out_dir, root=None):
     ctx = context(root)
     t, tables = ctx["falls"].copy(), ctx["tables"]
     km = kaplan_meier(t, by="place_class")
-    tests = pd.concat([logrank(t, "place_class"), logrank(t, "region")], ignore_index=True)
+    tests = pd.concat([logrank(t, "place_class"), logrank(t, "region"), logrank(t, "episode_id")], ignore_index=True)
     line = start_line("hts", ctx["start"] - pd.Timedelta(days=1), events=tables["control_events"], places=tables["places"])
     t["distance_from_hts_line_100km"] = distance_to_held(t, line) / 100
     t["log_population"] = np.log(t["population"].astype(float).where(lambda p: p > 0))

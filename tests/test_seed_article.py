@@ -90,3 +90,21 @@ def test_masnaa_was_the_governments_only_open_crossing(resolve):
     assert open_ == {"jdeidet_yabous_crossing"}
     # and the ones it held but could not use are recorded as closed or restricted, not merely unknown
     assert {status.at[p, "status"] for p in set(held) - open_} <= {"closed", "restricted"}
+
+
+def test_panel_and_annotate_agree_with_control_at_on_the_seed_day():
+    """The three ways of asking 'who held it' give one answer on the seed article's day."""
+    for resolve in ["earliest", "latest"]:
+        snap = snapshot(MORNING_OF_7_DEC, resolve)
+        p = syriadata.panel(MORNING_OF_7_DEC, MORNING_OF_7_DEC, resolve=resolve).set_index("place_id")
+        assert p["controller"].astype("string").to_dict() == snap["controller"].to_dict()
+        assert p["uncertain"].to_dict() == snap["uncertain"].to_dict()
+        places = syriadata.load_places().dropna(subset=["latitude"])
+        points = places[["place_id", "latitude", "longitude"]].rename(columns={"place_id": "source_place"})
+        out = syriadata.annotate(points.assign(date=pd.Timestamp(MORNING_OF_7_DEC)), max_km=0.01, resolve=resolve)
+        # two places can share coordinates; compare where the nearest place is the point's own
+        own = out[out["place_id"].astype("string") == out["source_place"]]
+        assert len(own) >= len(points) - 5
+        for row in own.itertuples():
+            assert row.controller == snap.at[row.source_place, "controller"], row.source_place
+            assert bool(row.uncertain) == bool(snap.at[row.source_place, "uncertain"]), row.source_place

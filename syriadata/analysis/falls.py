@@ -57,6 +57,7 @@ def falls(start, end=None, *, defender: str = "syrian_government", episodes=None
     out["event_id"] = out["place_id"].map(first["event_id"].astype("string"))
     out["captured_by"] = out["place_id"].map(first["controller_after"].astype("string"))
     out["claim_status"] = out["place_id"].map(first["claim_status"].astype("string"))
+    out["episode_id"] = out["place_id"].map(first["episode_id"].astype("string"))
     out["date_start"] = out["place_id"].map(first["date_start"])
     out["date_end"] = out["place_id"].map(first["date_end"])
     censor = (stop - start).days
