@@ -123,7 +123,7 @@ def schema_problems(pkg: Package, name: str, frame: pd.DataFrame, skip_rules=fro
 
 
 @lru_cache(maxsize=64)
-def _load_cached(root: Path, name: str, mtime_ns: int) -> pd.DataFrame:
+def _load_cached(root: Path, name: str, mtime_ns: tuple) -> pd.DataFrame:
     pkg = read_package(root)
     frame, problems = read_table(pkg, name)
     if problems:
@@ -154,7 +154,8 @@ def load(name: str, *, root: str | Path | None = None, version: str | None = Non
     pkg = read_package(root)
     pkg.resource(name)  # friendly error for an unknown name
     path = pkg.path(name)
-    mtime = path.stat().st_mtime_ns if path.exists() else 0
+    # the cache is keyed on both files, so an edited CSV or descriptor is read again
+    mtime = (path.stat().st_mtime_ns if path.exists() else 0, (pkg.root / "datapackage.json").stat().st_mtime_ns)
     return _load_cached(pkg.root, name, mtime).copy()
 
 
