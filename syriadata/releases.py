@@ -110,6 +110,14 @@ def unpack(archive: str | Path, dest: Path) -> Path:
     return dest
 
 
+def local_archive(entry: dict) -> Path | None:
+    """The published archive kept in a source checkout's ``releases/`` folder, if it matches the registry."""
+    path = read_package().root / "releases" / entry["file"]
+    if path.is_file() and _sha256(path.read_bytes()) == entry["sha256"]:
+        return path
+    return None
+
+
 def release_root(version: str, *, offline: bool = False) -> Path:
     """A folder with the data package of ``version`` (see the module docstring)."""
     installed = read_package()
@@ -123,6 +131,9 @@ def release_root(version: str, *, offline: bool = False) -> Path:
     folder = cache_dir() / version
     if _verified(folder):
         return folder
+    local = local_archive(entry)
+    if local is not None:
+        return _unpack_and_validate(local, folder, version)
     if offline:
         raise ReleaseError(f"syriadata {version} is not in the cache ({folder}) and offline=True forbids "
                            "downloading it; run once without offline=True")
@@ -142,7 +153,11 @@ def release_root(version: str, *, offline: bool = False) -> Path:
         raise ReleaseError(f"could not download syriadata {version} from {url} ({type(err).__name__}: {err}). "
                            "Check the connection, set SYRIADATA_BASE_URL to a mirror, or use the installed "
                            f"version {installed.version}.") from None
-    root = unpack(path, folder)
+    return _unpack_and_validate(path, folder, version)
+
+
+def _unpack_and_validate(archive, folder: Path, version: str) -> Path:
+    root = unpack(archive, folder)
     from .validate import validate_package
 
     problems = validate_package(root)

@@ -59,6 +59,12 @@ class Server:
         self.httpd.server_close()
 
 
+@pytest.fixture(autouse=True)
+def no_local_archives(monkeypatch):
+    """Exercise the download path: ignore the archives a source checkout keeps in releases/."""
+    monkeypatch.setattr("syriadata.releases.local_archive", lambda entry: None)
+
+
 @pytest.fixture
 def served(tmp_path, monkeypatch):
     folder = tmp_path / "www"
@@ -86,7 +92,8 @@ def test_load_past_version_over_http_then_offline(served):
     assert read_package(cache / PAST).version == PAST  # unpacked per version, with its own descriptor
     server.stop()  # from now on only the cache can answer
     again = syriadata.load("control_events", version=PAST, offline=True)
-    assert len(again) == len(syriadata.load_control_events())
+    # event ids are never removed, so a past release's events are a subset of today's
+    assert len(again) and set(again["event_id"]) <= set(syriadata.load_control_events()["event_id"])
 
 
 def test_tampered_archive_is_rejected_and_deleted(served):
@@ -126,6 +133,13 @@ def test_offline_without_cache_and_unknown_versions(tmp_path, monkeypatch):
     with pytest.raises(ReleaseError, match=f"known versions: .*{PAST}"):
         syriadata.load("places", version="9.9.9")
     assert release_root(syriadata.__version__, offline=True) == read_package().root
+
+
+def test_source_checkout_uses_its_own_verified_archive(tmp_path, monkeypatch):
+    monkeypatch.undo()  # the real local_archive
+    monkeypatch.setenv("SYRIADATA_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("SYRIADATA_BASE_URL", "http://127.0.0.1:9/")  # would fail if it were used
+    assert read_package(release_root(PAST)).version == PAST
 
 
 def test_cli_diff_between_a_release_archive_and_the_working_tree(tmp_path):
