@@ -23,20 +23,28 @@ def _events(events: pd.DataFrame | None, root: str | Path | None) -> pd.DataFram
     return live.sort_values(["place_id", "date_start", "date_end", "event_id"]).reset_index(drop=True)
 
 
+def window_day(start, end, resolve: str):
+    """The day of a date window that ``resolve`` picks; the midpoint rounds down to a whole day.
+
+    Works on datetime Series and on integer day numbers alike, so the snapshot, the engine and
+    the analyses share one rule.
+    """
+    if resolve == "earliest":
+        return start
+    if resolve == "latest":
+        return end
+    if resolve == "midpoint":
+        half = (end - start) // 2
+        return start + (half.dt.floor("D") if hasattr(half, "dt") else half)
+    raise ValueError(f"resolve must be one of {', '.join(RESOLUTIONS)}, not {resolve!r}")
+
+
 def effective_dates(events: pd.DataFrame, resolve: str) -> pd.Series:
     """The day each (chain-ordered) event takes effect under ``resolve``.
 
     Dates are made non-decreasing within a place so that nested windows cannot reorder a chain.
     """
-    if resolve not in RESOLUTIONS:
-        raise ValueError(f"resolve must be one of {', '.join(RESOLUTIONS)}, not {resolve!r}")
-    start, end = events["date_start"], events["date_end"]
-    if resolve == "earliest":
-        eff = start
-    elif resolve == "latest":
-        eff = end
-    else:
-        eff = start + ((end - start) // 2).dt.floor("D")
+    eff = window_day(events["date_start"], events["date_end"], resolve)
     return eff.groupby(events["place_id"].astype("string"), sort=False).cummax()
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .control import RESOLUTIONS
+from .control import window_day
 
 _SHIFT = np.int64(2**32)
 _EPOCH = np.datetime64("1970-01-01", "D")
@@ -42,8 +42,7 @@ class ControlIndex:
 
     @classmethod
     def build(cls, events: pd.DataFrame, resolve: str = "latest") -> "ControlIndex":
-        if resolve not in RESOLUTIONS:
-            raise ValueError(f"resolve must be one of {', '.join(RESOLUTIONS)}, not {resolve!r}")
+        window_day(0, 0, resolve)  # reject an unknown resolution before any work
         ev = events[events["claim_status"].astype("string") != "retracted"]
         place_codes, places = pd.factorize(ev["place_id"].astype("string"), sort=True)
         ctrl_codes, controllers = pd.factorize(ev["controller_after"].astype("string"), sort=True)
@@ -56,12 +55,7 @@ class ControlIndex:
             order = np.lexsort((ev["event_id"].astype(str).to_numpy(), end0, start0, place_codes))
             pc, start, end = place_codes[order].astype(np.int64), start0[order], end0[order]
         ctrl = ctrl_codes[order].astype(np.int32)
-        if resolve == "earliest":
-            eff = start
-        elif resolve == "latest":
-            eff = end
-        else:  # the midpoint of a window, rounded down to a day (as control.effective_dates)
-            eff = start + (end - start) // 2
+        eff = window_day(start, end, resolve)
         # effective days never decrease along a place's chain, so nested windows cannot reorder it
         eff = pd.Series(eff).groupby(pc).cummax().to_numpy()
         # running max of window ends within each place, in start order; a window whose start equals

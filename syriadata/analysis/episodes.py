@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..control import RESOLUTIONS
-from .falls import CAPITAL_TYPES, window_day
+from ..control import RESOLUTIONS, window_day
+from .falls import CAPITAL_TYPES
 
 
 def compare_episodes(*, events: pd.DataFrame, places: pd.DataFrame, episodes: pd.DataFrame) -> pd.DataFrame:

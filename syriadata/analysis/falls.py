@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..control import RESOLUTIONS, control_at
+from ..control import RESOLUTIONS, control_at, window_day
 
 CAPITAL_TYPES = ("governorate_capital", "national_capital")
 
@@ -66,17 +66,6 @@ def falls(start, end=None, *, defender: str = "syrian_government", episodes=None
         out[f"days_{res}"] = ((day - start).dt.days).fillna(censor).astype(int)
     out.attrs.update(start=start, end=stop, defender=defender)
     return out.sort_values(["days_earliest", "place_id"]).reset_index(drop=True)
-
-
-def window_day(date_start: pd.Series, date_end: pd.Series, resolve: str) -> pd.Series:
-    """The day of a date window that ``resolve`` picks (the engine's rule: midpoint rounds down)."""
-    if resolve == "earliest":
-        return date_start
-    if resolve == "latest":
-        return date_end
-    if resolve == "midpoint":
-        return date_start + ((date_end - date_start) // 2).dt.floor("D")
-    raise ValueError(f"resolve must be one of {', '.join(RESOLUTIONS)}, not {resolve!r}")
 
 
 def horizon(table: pd.DataFrame) -> int:
