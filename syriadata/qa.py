@@ -31,12 +31,11 @@ def independent_sources(tables: dict[str, pd.DataFrame]) -> pd.Series:
     return counts.reindex(tables["control_events"]["event_id"].astype(str), fill_value=0)
 
 
-def chain_gaps(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def chain_gaps(pkg, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Places whose chain of control does not link up (from the package's own chain check)."""
     from .checks import check_chains
-    from .descriptor import read_package
 
-    problems = check_chains(read_package(), tables)
+    problems = check_chains(pkg, tables)
     return pd.DataFrame([{"row": p.row, "value": p.value, "problem": p.message} for p in problems],
                         columns=["row", "value", "problem"])
 
@@ -65,7 +64,7 @@ def quality_report(root: str | Path | None = None) -> str:
     weak_caps = cap_changes[indep.reindex(cap_changes["event_id"].astype(str)).to_numpy() < 2]
     baseline_places = set(ev.loc[ev["event_type"] == "baseline", "place_id"])
     no_baseline = sorted(set(places["place_id"]) - baseline_places)
-    gaps = chain_gaps(t)
+    gaps = chain_gaps(pkg, t)
 
     by_type = pd.crosstab(places["place_type"], places["admin1_pcode"].map(gov).rename("governorate"))
     by_type = by_type.loc[by_type.sum(axis=1) > 0]
