@@ -2,8 +2,9 @@
 
 Policy (docs/versioning.md, after the Frictionless data-package versioning recipe): MAJOR for a
 removed or renamed table or field, a changed type or primary key, a tightened constraint, or
-removed rows; MINOR for added tables, fields or rows, or loosened constraints; PATCH for
-corrected values and descriptive metadata.
+removed rows of an entity table; MINOR for added tables, fields or rows, or loosened constraints;
+PATCH for corrected values, removed rows of a link table (e.g. a wrong event-source link), and
+descriptive metadata.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ LEVELS = ["none", "patch", "minor", "major"]
 @dataclass
 class TableDiff:
     name: str
+    link_table: bool = False  # every primary-key field is a foreign key: rows are links, not entities
     added: list = field(default_factory=list)     # primary keys
     removed: list = field(default_factory=list)
     changed: list = field(default_factory=list)   # (key, column, old, new)
@@ -35,8 +37,8 @@ class PackageDiff:
         """The smallest bump (none / patch / minor / major) the changes require."""
         level = max((LEVELS.index(lvl) for lvl, _ in self.schema), default=0)
         for t in self.tables.values():
-            if t.removed:
-                level = max(level, 3)
+            if t.removed:  # removing an entity breaks citations of it; removing a wrong link corrects it
+                level = max(level, 1 if t.link_table else 3)
             if t.added:
                 level = max(level, 2)
             if t.changed:
@@ -141,6 +143,9 @@ def diff_packages(old_root, new_root) -> PackageDiff:
         if key != old.primary_key(name):
             continue
         result.tables[name] = table_diff(name, read_table(old, name)[0], read_table(new, name)[0], key)
+        fk_fields = {f for fk in new.foreign_keys(name)
+                     for f in (fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]])}
+        result.tables[name].link_table = bool(key) and set(key) <= fk_fields
     return result
 
 

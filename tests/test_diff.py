@@ -55,3 +55,13 @@ def test_schema_changes_are_classified(package_copy, tmp_path):
     changes = dict((msg, lvl) for lvl, msg in diff_packages(package_copy, new).schema)
     assert any(lvl == "major" and "control_events.confidence" in msg for msg, lvl in changes.items())
     assert any(lvl == "minor" and "places.latitude: minimum" in msg for msg, lvl in changes.items())
+
+
+def test_removed_link_row_is_a_correction_not_a_breaking_change(package_copy, tmp_path):
+    new = copy(package_copy, tmp_path / "new")
+    path = new / "data" / "event_sources.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:1] + lines[2:]), encoding="utf-8")
+    d = diff_packages(package_copy, new)
+    assert len(d.tables["event_sources"].removed) == 1 and d.tables["event_sources"].link_table
+    assert d.required == "patch"
