@@ -163,6 +163,18 @@ def resolve(spec: str, tmp: Path) -> Path:
     return release_root(spec)
 
 
+def _around_change(old: str, new: str, width: int = 70) -> tuple[str, str]:
+    """Both values cut to the part where they differ, so a long note's edit stays visible."""
+    if len(old) <= width and len(new) <= width:
+        return old, new
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    start = max(0, start - 15)
+    cut = lambda v: ("..." if start else "") + v[start:start + width] + ("..." if len(v) > start + width else "")  # noqa: E731
+    return cut(old), cut(new)
+
+
 def _key(k) -> str:
     return "/".join(map(str, k)) if isinstance(k, tuple) else str(k)
 
@@ -185,8 +197,8 @@ def format_diff(d: PackageDiff, *, limit: int = 50, markdown: bool = False) -> s
         lines += [f"{b}+ {_key(k)}" for k in t.added[:limit]]
         lines += [f"{b}- {_key(k)}" for k in t.removed[:limit]]
         for k, col, old, new in t.changed[:limit]:
-            short = lambda v: v if len(v) <= 70 else v[:67] + "..."  # noqa: E731
-            lines.append(f"{b}~ {_key(k)}.{col}: {short(old)!r} -> {short(new)!r}")
+            a, z = _around_change(old, new)
+            lines.append(f"{b}~ {_key(k)}.{col}: {a!r} -> {z!r}")
         hidden = max(0, len(t.added) - limit) + max(0, len(t.removed) - limit) + max(0, len(t.changed) - limit)
         if hidden:
             lines.append(f"{b}... {hidden} more")
