@@ -11,17 +11,9 @@ import hashlib
 import pandas as pd
 
 from .descriptor import Package
-from .problems import Problem
+from .problems import Problem, csv_line as _line
 
 Tables = dict[str, pd.DataFrame]
-
-
-def _line(index) -> int:
-    return int(index) + 2
-
-
-def _as_list(value) -> list[str]:
-    return [value] if isinstance(value, str) else list(value)
 
 
 def check_foreign_keys(pkg: Package, tables: Tables) -> list[Problem]:
@@ -30,7 +22,7 @@ def check_foreign_keys(pkg: Package, tables: Tables) -> list[Problem]:
     for name in pkg.table_names:
         frame, file = tables[name], pkg.resource(name)["path"]
         for fk in pkg.foreign_keys(name):
-            (col,), (ref_col,) = _as_list(fk["fields"]), _as_list(fk["reference"]["fields"])
+            (col,), (ref_col,) = fk["fields"], fk["reference"]["fields"]
             ref = fk["reference"].get("resource") or name
             known = set(tables[ref][ref_col].dropna().astype(str))
             values = frame[col].astype("string")

@@ -36,11 +36,9 @@ def codebook(root: str | Path | None = None) -> str:
         schema = res["schema"]
         lines += [f"## `{res['name']}`: {res.get('title', '')}", "", res.get("description", ""), "",
                   f"File `{res['path']}`. Primary key: {', '.join(f'`{k}`' for k in pkg.primary_key(res['name']))}."]
-        for fk in schema.get("foreignKeys", []):
-            fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+        for fk in pkg.foreign_keys(res["name"]):
             ref = fk["reference"]
-            rf = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
-            lines.append(f"Foreign key: `{', '.join(fields)}` -> `{ref['resource']}.{', '.join(rf)}`.")
+            lines.append(f"Foreign key: `{', '.join(fk['fields'])}` -> `{ref['resource']}.{', '.join(ref['fields'])}`.")
         lines += ["", "| field | type | constraints | description |", "|---|---|---|---|"]
         for f in schema["fields"]:
             desc = f.get("description", "").replace("|", "\\|")

@@ -48,7 +48,11 @@ class Package:
         return [pk] if isinstance(pk, str) else list(pk)
 
     def foreign_keys(self, name: str) -> list[dict[str, Any]]:
-        return self.resource(name)["schema"].get("foreignKeys", [])
+        """Foreign keys with ``fields`` and ``reference.fields`` always as lists (the spec allows a string)."""
+        as_list = lambda v: [v] if isinstance(v, str) else list(v)  # noqa: E731
+        return [{"fields": as_list(fk["fields"]),
+                 "reference": {**fk["reference"], "fields": as_list(fk["reference"]["fields"])}}
+                for fk in self.resource(name)["schema"].get("foreignKeys", [])]
 
     def path(self, name: str) -> Path:
         return self.root / self.resource(name)["path"]

@@ -143,8 +143,7 @@ def diff_packages(old_root, new_root) -> PackageDiff:
         if key != old.primary_key(name):
             continue
         result.tables[name] = table_diff(name, read_table(old, name)[0], read_table(new, name)[0], key)
-        fk_fields = {f for fk in new.foreign_keys(name)
-                     for f in (fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]])}
+        fk_fields = {f for fk in new.foreign_keys(name) for f in fk["fields"]}
         result.tables[name].link_table = bool(key) and set(key) <= fk_fields
     return result
 

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from .descriptor import Package, read_package
-from .problems import DataValidationError, Problem
+from .problems import DataValidationError, Problem, csv_line as _line
 from .schema import DATE_DTYPE, dtype_for, pandera_schema
 
 # pandera check names -> the rule names used in reports (the same words frictionless uses)
@@ -26,14 +26,6 @@ _PANDERA_RULES = {
     "minimum": "minimum", "greater_than_or_equal_to": "minimum",
     "maximum": "maximum", "less_than_or_equal_to": "maximum",
 }
-
-
-def _line(index: Any) -> int | None:
-    """CSV line number of a frame row read with a default RangeIndex (header = line 1)."""
-    try:
-        return int(index) + 2
-    except (TypeError, ValueError):
-        return None
 
 
 def _convert(raw: pd.Series, field: dict[str, Any]) -> tuple[pd.Series, pd.Series, str]:

@@ -5,6 +5,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 
+def csv_line(index) -> int | None:
+    """CSV line number of a frame row read with a default RangeIndex (the header is line 1)."""
+    try:
+        return int(index) + 2
+    except (TypeError, ValueError):
+        return None
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One broken rule. ``row`` is the 1-based line number in the CSV file (the header is line 1)."""

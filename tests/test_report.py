@@ -20,9 +20,6 @@ def test_report_builds_and_is_reproducible(tmp_path):
     assert f"[{n}/{n}]" in result.stderr  # progress is shown
     page = (first / "index.html").read_text(encoding="utf-8")
     for script in scripts():
-        import importlib.util
-
-        spec = importlib.util.spec_from_file_location("m", script)
         title = open(script, encoding="utf-8").read().split('"""')[1].strip().splitlines()[0]
         assert title in page, title
     figures = sorted(p.name for p in (first / "figures").iterdir())
