@@ -9,6 +9,8 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
+from .errors import PackageError
+
 DESCRIPTOR = "datapackage.json"
 
 
@@ -20,7 +22,7 @@ def bundled_root() -> Path:
     source_tree = Path(__file__).resolve().parent.parent
     if (source_tree / DESCRIPTOR).is_file():
         return source_tree
-    raise FileNotFoundError(
+    raise PackageError(
         "syriadata's bundled data package is missing: neither syriadata/package_data/"
         f"{DESCRIPTOR} (wheel) nor {source_tree / DESCRIPTOR} (source tree) exists. Reinstall the package."
     )
@@ -31,8 +33,10 @@ def resolve_root(root: str | Path | None) -> Path:
     if root is None:
         return bundled_root()
     path = Path(root)
-    if path.is_file() and path.name == DESCRIPTOR:
+    if path.name == DESCRIPTOR and not path.is_dir():
         path = path.parent
+    if not path.is_dir():
+        raise PackageError(f"{path}: no such folder; point at a data package folder (one holding {DESCRIPTOR})")
     if not (path / DESCRIPTOR).is_file():
-        raise FileNotFoundError(f"{path}: no {DESCRIPTOR} here; point at a data package folder")
+        raise PackageError(f"{path}: no {DESCRIPTOR} here; point at a data package folder")
     return path

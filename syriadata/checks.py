@@ -6,6 +6,7 @@ is the list ``validate_package`` runs.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 
 import pandas as pd
@@ -14,6 +15,26 @@ from .descriptor import Package
 from .problems import Problem, csv_line as _line
 
 Tables = dict[str, pd.DataFrame]
+
+
+def needs(**tables: list[str]):
+    """Run a check only on packages that have these tables with these fields.
+
+    A package without one of the tables is not of the kind the check is for and is skipped; a
+    table that lacks a needed field is reported, since the check cannot run on it.
+    """
+    def wrap(check):
+        @functools.wraps(check)
+        def run(pkg: Package, data: Tables) -> list[Problem]:
+            if not all(name in data for name in tables):
+                return []
+            missing = [(name, col) for name, cols in tables.items() for col in cols if col not in data[name].columns]
+            if missing:
+                return [Problem(pkg.resource(name)["path"], None, col, None, "check-skipped",
+                                f"{check.__name__} needs this field") for name, col in missing]
+            return check(pkg, data)
+        return run
+    return wrap
 
 
 def check_foreign_keys(pkg: Package, tables: Tables) -> list[Problem]:
@@ -50,6 +71,8 @@ def check_date_order(pkg: Package, tables: Tables) -> list[Problem]:
              ("actors", "founded", "dissolved")]
     problems = []
     for name, start, end in pairs:
+        if name not in tables or not {start, end} <= set(tables[name].columns):
+            continue
         frame, file = tables[name], pkg.resource(name)["path"]
         bad = frame[start].notna() & frame[end].notna() & (frame[start] > frame[end])
         problems += [Problem(file, _line(i), end, str(frame.at[i, end].date()), "date-order",
@@ -72,6 +95,7 @@ def check_no_future_dates(pkg: Package, tables: Tables, today: dt.date | None = 
     return problems
 
 
+@needs(control_events=["event_id"], event_sources=["event_id"])
 def check_event_sources(pkg: Package, tables: Tables) -> list[Problem]:
     """Every control event cites at least one source."""
     events, links = tables["control_events"], tables["event_sources"]
@@ -84,6 +108,7 @@ def check_event_sources(pkg: Package, tables: Tables) -> list[Problem]:
 PRECISION_DAYS = {"day": (0, 0), "days": (1, 5), "week": (6, 12), "month": (13, 61), "months": (62, 10**6)}
 
 
+@needs(control_events=["date_start", "date_end", "date_precision"])
 def check_precision(pkg: Package, tables: Tables) -> list[Problem]:
     """The named date precision matches the width of the date window."""
     ev = tables["control_events"]
@@ -95,6 +120,8 @@ def check_precision(pkg: Package, tables: Tables) -> list[Problem]:
                     "precision", f"window is {int(width[i]) + 1} day(s) wide") for i in ev.index[bad.fillna(False)]]
 
 
+@needs(control_events=["event_id", "place_id", "date_start", "date_end", "controller_before",
+                       "controller_after", "claim_status", "event_type"], places=["place_id"])
 def check_chains(pkg: Package, tables: Tables) -> list[Problem]:
     """Per place, events form a chain: the first is the baseline (no controller before) and each
     later event's controller_before equals the previous event's controller_after. Retracted events
@@ -116,6 +143,13 @@ def check_chains(pkg: Package, tables: Tables) -> list[Problem]:
     for i in live.index[broken.fillna(False)]:
         problems.append(Problem(file, _line(i), "controller_before", str(before[i]), "chain",
                                 f"previous event of {live.at[i, 'place_id']} left it with {prev_after[i]!r}"))
+    prev_end = live.groupby("place_id", observed=True)["date_end"].shift()
+    prev_id = live.groupby("place_id", observed=True)["event_id"].shift()
+    for i in live.index[(live["date_end"] < prev_end).fillna(False)]:
+        problems.append(Problem(file, _line(i), "date_end", str(live.at[i, "date_end"].date()), "window-order",
+                                f"window lies inside the window of the previous change {prev_id[i]} (which ends "
+                                f"{prev_end[i].date()}), so no reading of the dates keeps the order of the chain; "
+                                f"narrow {prev_id[i]}'s window to end by {live.at[i, 'date_end'].date()}"))
     baseline = live["event_type"] == "baseline"
     for i in live.index[baseline & ~first]:
         problems.append(Problem(file, _line(i), "event_type", "baseline", "chain",
@@ -127,6 +161,7 @@ def check_chains(pkg: Package, tables: Tables) -> list[Problem]:
     return problems
 
 
+@needs(places=["place_id", "place_type"], crossings=["place_id"])
 def check_crossing_types(pkg: Package, tables: Tables) -> list[Problem]:
     """Rows of ``crossings`` point at places typed as crossings."""
     types = tables["places"].set_index("place_id")["place_type"].astype("string")
@@ -135,6 +170,35 @@ def check_crossing_types(pkg: Package, tables: Tables) -> list[Problem]:
     bad = kinds.notna() & ~kinds.isin(["border_crossing", "ceasefire_line_crossing"])
     return [Problem(pkg.resource("crossings")["path"], _line(i), "place_id", str(cr.at[i, "place_id"]), "crossing-type",
                     f"place_type is {kinds[i]!r}, not a crossing") for i in cr.index[bad]]
+
+
+def check_points(pkg: Package, tables: Tables) -> list[Problem]:
+    """Coordinates lie inside their country's outline (within a tolerance for border points).
+
+    Declared per resource as ``x-points``: the latitude and longitude fields, the country
+    (ISO 3166 alpha-3) and ``toleranceKm``. Catches swapped coordinates and places in a
+    neighbouring country that a latitude/longitude box lets through.
+    """
+    from .outlines import OUTLINE_NAME, distance_outside_km
+
+    problems = []
+    for name in pkg.table_names:
+        spec = pkg.resource(name).get("x-points")
+        if not spec:
+            continue
+        frame, file = tables[name], pkg.resource(name)["path"]
+        lat, lon = frame[spec["latitude"]].astype(float), frame[spec["longitude"]].astype(float)
+        tolerance = float(spec.get("toleranceKm", 0))
+        outside = distance_outside_km(spec["country"], lat, lon)
+        swapped = distance_outside_km(spec["country"], lon, lat)
+        for i in frame.index[outside > tolerance]:
+            j = frame.index.get_loc(i)
+            hint = ("; latitude and longitude look swapped" if swapped[j] <= tolerance
+                    else "; check the source of the coordinates")
+            problems.append(Problem(file, _line(i), spec["latitude"], f"{lat[i]}, {lon[i]}", "outside-country",
+                                    f"point lies {outside[j]:.0f} km outside {spec['country']} "
+                                    f"({OUTLINE_NAME}; tolerance {tolerance:g} km){hint}"))
+    return problems
 
 
 def file_sha256(path) -> str:
@@ -171,4 +235,4 @@ def check_files(pkg: Package, tables: Tables) -> list[Problem]:
 
 
 ALL_CHECKS = [check_foreign_keys, check_date_order, check_no_future_dates, check_event_sources,
-              check_precision, check_chains, check_crossing_types, check_files]
+              check_precision, check_chains, check_crossing_types, check_points, check_files]

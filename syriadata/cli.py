@@ -6,6 +6,12 @@ import sys
 from pathlib import Path
 
 
+def _version() -> str:
+    from .descriptor import read_package
+
+    return read_package().version
+
+
 def _cmd_validate(args) -> int:
     from .problems import format_problems
     from .validate import validate_package
@@ -105,6 +111,7 @@ def _cmd_codebook(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="syriadata", description="Syrian territorial-control data package.")
+    parser.add_argument("--version", action="version", version=f"syriadata {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("validate", help="check a data package folder; report every problem")
     p.add_argument("dir", nargs="?", help="package folder (default: the bundled package)")
@@ -151,24 +158,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("dir", nargs="?")
     p.set_defaults(func=_cmd_codebook)
     args = parser.parse_args(argv)
+    from .errors import SyriadataError
+    from .problems import DataValidationError
+
+    # Only the package's own errors are a user's to fix: they end in a message and exit status 1.
+    # Anything else is a bug and keeps its traceback.
     try:
         return args.func(args)
-    except (FileNotFoundError, KeyError, ValueError) as err:
-        from .problems import DataValidationError
-
-        if isinstance(err, DataValidationError):
-            print(f"syriadata {args.command}: the data is invalid; run `syriadata validate`.\n{err}", file=sys.stderr)
-            return 1
+    except DataValidationError as err:
+        print(f"syriadata {args.command}: the data is invalid; run `syriadata validate`.\n{err}", file=sys.stderr)
+        return 1
+    except SyriadataError as err:
         print(f"syriadata {args.command}: {err}", file=sys.stderr)
-        return 2
-    except Exception as err:  # a release that cannot be had should read as advice, not a traceback
-        from .releases import ReleaseError
-
-        if isinstance(err, ReleaseError):
-            print(f"syriadata {args.command}: {err}", file=sys.stderr)
-            return 2
-        raise
-
+        return 1
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,20 +1,27 @@
-"""Read ``datapackage.json``: the single contract every schema, dtype and document derives from."""
+"""Read ``datapackage.json``: the single contract every schema, dtype and document derives from.
+
+The descriptor is checked before any data file is touched: it must be valid JSON, every resource
+needs a name, a schema with fields of a type the package supports, and a ``path`` that stays
+inside the package folder (no absolute paths, no ``..``, no URLs, no symlink that resolves
+elsewhere; the Frictionless specification forbids the first two for the same reason). A bad
+descriptor raises :class:`~syriadata.errors.PackageError` carrying the problems, which
+``validate`` reports like any other.
+"""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ._files import DESCRIPTOR, resolve_root
+from .errors import PackageError, UnknownTableError
+from .problems import Problem
 
-
-class UnknownTableError(KeyError):
-    """Raised for a table name that the descriptor does not define."""
-
-    def __str__(self) -> str:  # KeyError would repr() the message
-        return str(self.args[0])
+#: Table Schema field types the loaders can convert (see ``schema.dtype_for``).
+SUPPORTED_TYPES = ("string", "integer", "number", "boolean", "date")
 
 
 @dataclass(frozen=True)
@@ -49,22 +56,140 @@ class Package:
 
     def foreign_keys(self, name: str) -> list[dict[str, Any]]:
         """Foreign keys with ``fields`` and ``reference.fields`` always as lists (the spec allows a string)."""
-        as_list = lambda v: [v] if isinstance(v, str) else list(v)  # noqa: E731
-        return [{"fields": as_list(fk["fields"]),
-                 "reference": {**fk["reference"], "fields": as_list(fk["reference"]["fields"])}}
+        return [{"fields": _as_list(fk["fields"]),
+                 "reference": {**fk["reference"], "fields": _as_list(fk["reference"]["fields"])}}
                 for fk in self.resource(name)["schema"].get("foreignKeys", [])]
 
     def path(self, name: str) -> Path:
+        """The file of table ``name``; its path was checked to stay inside the package when it was read."""
         return self.root / self.resource(name)["path"]
+
+
+def _as_list(value) -> list:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _problem(where: str, value, rule: str, message: str, row: int | None = None) -> Problem:
+    return Problem(DESCRIPTOR, row, where, None if value is None else str(value), rule, message)
+
+
+def path_problem(root: Path, path) -> str | None:
+    """Why ``path`` (a resource path of the package at ``root``) is unsafe, or None if it is safe."""
+    if not isinstance(path, str) or not path:
+        return "must be a relative path inside the package folder, as text (several paths are not supported)"
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", path):
+        return "remote resources (URLs) are not supported; put the file inside the package folder"
+    if "\\" in path or re.match(r"^[A-Za-z]:", path):
+        return "use forward slashes and a relative path (no drive letters or backslashes)"
+    pure = PurePosixPath(path)
+    if pure.is_absolute():
+        return "absolute paths are not allowed (Frictionless forbids them); give a path relative to the package folder"
+    if ".." in pure.parts:
+        return "'..' is not allowed in a path (Frictionless forbids it); keep the file inside the package folder"
+    resolved = (root / path).resolve()
+    if not resolved.is_relative_to(root):
+        return f"resolves outside the package folder (a symbolic link to {resolved}); copy the file into the package"
+    return None
+
+
+def descriptor_problems(root: Path, descriptor) -> list[Problem]:
+    """Everything that keeps ``descriptor`` from being used, before any data file is read."""
+    if not isinstance(descriptor, dict):
+        return [_problem("", type(descriptor).__name__, "descriptor", "the descriptor must be a JSON object")]
+    problems = []
+    if not isinstance(descriptor.get("version"), str):
+        problems.append(_problem("version", descriptor.get("version"), "descriptor", "a version string is required"))
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list) or not resources:
+        return problems + [_problem("resources", None, "descriptor", "a non-empty list of resources is required")]
+    names = [r.get("name") if isinstance(r, dict) else None for r in resources]
+    for i, res in enumerate(resources):
+        where = f"resources[{i}]"
+        if not isinstance(res, dict):
+            problems.append(_problem(where, None, "descriptor", "each resource must be a JSON object"))
+            continue
+        if not isinstance(res.get("name"), str) or not res["name"]:
+            problems.append(_problem(f"{where}.name", res.get("name"), "descriptor", "each resource needs a name"))
+        elif names.count(res["name"]) > 1:
+            problems.append(_problem(f"{where}.name", res["name"], "descriptor", "resource names must be unique"))
+        why = path_problem(root, res.get("path"))
+        if why:
+            problems.append(_problem(f"{where}.path", res.get("path"), "unsafe-path", why))
+        problems += _schema_problems(where, res.get("schema"), names)
+    return problems
+
+
+def _schema_problems(where: str, schema, names: list) -> list[Problem]:
+    if isinstance(schema, str):
+        return [_problem(f"{where}.schema", schema, "schema",
+                         "a schema given as a path or URL is not supported yet; write the Table Schema inline")]
+    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list) or not schema["fields"]:
+        return [_problem(f"{where}.schema", None, "schema", "the resource needs a Table Schema with a list of fields")]
+    problems, fields = [], []
+    for j, field in enumerate(schema["fields"]):
+        at = f"{where}.schema.fields[{j}]"
+        if not isinstance(field, dict) or not isinstance(field.get("name"), str):
+            problems.append(_problem(at, None, "schema", "each field needs a name"))
+            continue
+        fields.append(field["name"])
+        kind = field.get("type", "string")
+        if kind not in SUPPORTED_TYPES:
+            problems.append(_problem(f"{at}.type", kind, "unsupported-type",
+                                     f"field {field['name']!r}: type must be one of {', '.join(SUPPORTED_TYPES)}"))
+        pattern = field.get("constraints", {}).get("pattern") if isinstance(field.get("constraints"), dict) else None
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except (re.error, TypeError) as err:
+                problems.append(_problem(f"{at}.constraints.pattern", pattern, "schema", f"not a valid pattern ({err})"))
+    for key in _as_list(schema.get("primaryKey", [])):
+        if key not in fields:
+            problems.append(_problem(f"{where}.schema.primaryKey", key, "schema", "primary key names no field"))
+    for fk in schema.get("foreignKeys", []):
+        ref = fk.get("reference", {}) if isinstance(fk, dict) else {}
+        if ref.get("resource", "") not in [*names, ""]:
+            problems.append(_problem(f"{where}.schema.foreignKeys", ref.get("resource"), "schema",
+                                     "foreign key refers to a resource that does not exist"))
+    for field in schema["fields"]:
+        ref = field.get("x-references") if isinstance(field, dict) else None
+        if ref and ref.get("resource") not in names:
+            problems.append(_problem(f"{where}.schema.fields.{field['name']}.x-references", ref.get("resource"),
+                                     "schema", "x-references names a resource that does not exist"))
+    return problems
 
 
 @lru_cache(maxsize=16)
 def _read(root: Path, mtime_ns: int) -> dict[str, Any]:
-    with open(root / DESCRIPTOR, encoding="utf-8") as fh:
-        return json.load(fh)
+    path = root / DESCRIPTOR
+    if not path.resolve().is_relative_to(root):
+        raise PackageError(f"{path} is a link to a file outside the package folder; refusing to read it",
+                           [_problem("", None, "unsafe-path", "datapackage.json must be a file inside the package folder")])
+    data = path.read_bytes()
+    try:
+        descriptor = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as err:
+        line = data[:err.start].count(b"\n") + 1
+        raise PackageError(f"{path}: not UTF-8 (byte {err.start}, line {line})",
+                           [_problem(None, None, "encoding", f"not UTF-8 at byte {err.start}; save it as UTF-8", row=line)])
+    except json.JSONDecodeError as err:
+        raise PackageError(f"{path}: not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}",
+                           [_problem(f"char {err.colno}", None, "json",
+                                     f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})",
+                                     row=err.lineno)]) from None
+    problems = descriptor_problems(root, descriptor)
+    if problems:
+        raise PackageError(f"{path} cannot be used:\n" + "\n".join(f"  {p}" for p in problems), problems)
+    return descriptor
 
 
 def read_package(root: str | Path | None = None) -> Package:
-    """Parse the descriptor of ``root`` (default: the bundled package)."""
+    """Parse and check the descriptor of ``root`` (default: the bundled package).
+
+    Parameters
+    ----------
+    root : a data package folder or its ``datapackage.json``; None for the bundled package.
+
+    Raises ``PackageError`` (with ``problems``) if the descriptor cannot be used safely.
+    """
     path = resolve_root(root).resolve()
     return Package(path, _read(path, (path / DESCRIPTOR).stat().st_mtime_ns))

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .control import window_day
+from .errors import require
 
 _SHIFT = np.int64(2**32)
 _EPOCH = np.datetime64("1970-01-01", "D")
@@ -208,7 +209,7 @@ def annotate(data, *, lat: str = "latitude", lon: str = "longitude", date: str =
 def _batches(data, batch_rows: int):
     """Record batches from a Parquet path or a DuckDB relation, as DataFrames."""
     if isinstance(data, (str, Path)):
-        import pyarrow.parquet as pq
+        pq = require("pyarrow.parquet", "engine", "annotate() on a Parquet file")
 
         for batch in pq.ParquetFile(data).iter_batches(batch_size=batch_rows):
             yield batch.to_pandas()
@@ -225,8 +226,8 @@ def _annotate_batches(batches, step, out):
     if out is None:
         parts = [step(b) for b in batches]
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    pa = require("pyarrow", "engine", "annotate(out=...)")
+    pq = require("pyarrow.parquet", "engine", "annotate(out=...)")
 
     out = Path(out)
     tmp = out.with_name(f".{out.name}.partial")

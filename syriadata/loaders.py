@@ -12,7 +12,9 @@ from typing import Any
 
 import pandas as pd
 
+from .csvfile import read_cells
 from .descriptor import Package, read_package
+from .errors import UsageError
 from .problems import DataValidationError, Problem, csv_line as _line
 from .schema import DATE_DTYPE, dtype_for, pandera_schema
 
@@ -58,18 +60,20 @@ def _convert(raw: pd.Series, field: dict[str, Any]) -> tuple[pd.Series, pd.Serie
     raise ValueError(f"field type {kind!r} of {field['name']!r} is not supported by the loader")
 
 
+#: first characters that make a spreadsheet run a cell as a formula (CSV injection)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
 def read_table(pkg: Package, name: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Read one table; return the typed frame and every problem found (never raises on bad data)."""
     res = pkg.resource(name)
-    path = pkg.path(name)
     file = res["path"]
     fields = res["schema"]["fields"]
-    missing = res["schema"].get("missingValues", [""])
     names = [f["name"] for f in fields]
-    if not path.is_file():
-        return pd.DataFrame(columns=names), [Problem(file, None, None, None, "file", "file is missing")]
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=missing, encoding="utf-8")
-    problems: list[Problem] = []
+    raw, problems = read_cells(pkg.path(name), file, res["schema"].get("missingValues", [""]))
+    if raw is None:
+        empty = pd.DataFrame({f["name"]: pd.Series(dtype=dtype_for(f)) for f in fields})
+        return empty, problems
     if list(raw.columns) != names:
         problems.append(Problem(file, 1, None, ",".join(raw.columns), "header",
                                 f"header must be exactly: {','.join(names)}"))
@@ -84,6 +88,12 @@ def read_table(pkg: Package, name: str) -> tuple[pd.DataFrame, list[Problem]]:
             problems.append(Problem(file, _line(idx), col, raw.at[idx, col], rule,
                                     f"cannot be read as {field['type']}"
                                     + (f" from {{{', '.join(field['constraints']['enum'])}}}" if rule == "enum" else "")))
+        if field["type"] == "string":
+            formula = raw[col].str.startswith(FORMULA_PREFIXES).fillna(False).astype(bool)
+            for idx in raw.index[formula]:
+                problems.append(Problem(file, _line(idx), col, raw.at[idx, col], "formula-prefix",
+                                        "text starting with = + - @, a tab or a carriage return runs as a formula "
+                                        "in spreadsheets; reword it (or put the sign later in the text)"))
     frame = pd.DataFrame(typed, index=raw.index)
     problems += schema_problems(pkg, name, frame, skip_rules={"enum"})
     return frame, problems
@@ -127,7 +137,7 @@ def _root_for(root, version, offline):
     if version is None:
         return root
     if root is not None:
-        raise ValueError("give either root= (a package folder) or version=, not both")
+        raise UsageError("give either root= (a package folder) or version=, not both")
     from .releases import release_root
 
     return release_root(version, offline=offline)

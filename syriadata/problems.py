@@ -4,6 +4,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .errors import SyriadataError
+
 
 def csv_line(index) -> int | None:
     """CSV line number of a frame row read with a default RangeIndex (the header is line 1)."""
@@ -34,7 +36,7 @@ class Problem:
         return f"{where}:{value} [{self.rule}] {self.message}"
 
 
-class DataValidationError(ValueError):
+class DataValidationError(SyriadataError, ValueError):
     """Raised when data does not satisfy the contract in ``datapackage.json``."""
 
     def __init__(self, problems: Iterable[Problem]):

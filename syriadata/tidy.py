@@ -14,7 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from ._atomic import atomic_write
+from .csvfile import STRUCTURAL_RULES, read_cells
 from .descriptor import read_package
+from .problems import DataValidationError
 
 
 def canonical_csv(frame: pd.DataFrame) -> bytes:
@@ -28,19 +30,29 @@ def canonical_csv(frame: pd.DataFrame) -> bytes:
 def tidy_package(root: str | Path | None = None) -> list[str]:
     """Canonicalise every table of the package at ``root`` and refresh ``bytes``/``hash``.
 
-    Returns the names of the files whose bytes changed.
+    Parameters
+    ----------
+    root : a data package folder; None for the bundled package.
+
+    Returns the names of the files whose bytes changed. A byte-order mark is removed. If any file
+    cannot be read exactly (not UTF-8, an unterminated quote, ragged rows), nothing is written and
+    ``DataValidationError`` lists the problems.
     """
     pkg = read_package(root)
-    changed = []
+    changed, pending = [], []
     for res in pkg.descriptor["resources"]:
-        path = pkg.root / res["path"]
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        path = pkg.path(res["name"])
+        raw, problems = read_cells(path, res["path"], [])
+        broken = [p for p in problems if p.rule in STRUCTURAL_RULES]
+        if broken:  # never rewrite a file that cannot be read exactly: the fix is the user's
+            raise DataValidationError(broken)
         raw = raw.apply(lambda col: col.str.strip().str.replace("\r\n", "\n").str.replace("\r", "\n"))
         pk = res["schema"].get("primaryKey", [])
         pk = [pk] if isinstance(pk, str) else pk
-        if pk:
+        if pk and set(pk) <= set(raw.columns):
             raw = raw.sort_values(pk, kind="stable")
-        data = canonical_csv(raw)
+        pending.append((res, path, canonical_csv(raw)))
+    for res, path, data in pending:  # every file was readable: now write
         if path.read_bytes() != data:
             atomic_write(path, data)
             changed.append(res["path"])

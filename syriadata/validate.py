@@ -1,29 +1,43 @@
-"""Validate a whole data package: every table's schema, then the cross-table checks."""
+"""Validate a whole data package: the descriptor, every table's schema, then the cross-table checks."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from .checks import ALL_CHECKS
+from .csvfile import STRUCTURAL_RULES
 from .descriptor import read_package
+from .errors import PackageError
 from .loaders import read_table
 from .problems import Problem
 
 
 def validate_package(root: str | Path | None = None) -> list[Problem]:
-    """Every problem in the package at ``root`` (default: bundled); an empty list means valid."""
-    pkg = read_package(root)
+    """Every problem in the package at ``root`` (default: bundled); an empty list means valid.
+
+    Parameters
+    ----------
+    root : a data package folder (or its ``datapackage.json``); None for the bundled package.
+
+    A descriptor that cannot be used (not JSON, no schema, a path leaving the folder) gives its
+    problems without any data file being read. A table that cannot be read at all (not UTF-8,
+    an unterminated quote, ragged rows) is reported, and the cross-table checks wait until it is
+    fixed, since they would only repeat its absence. A folder without a descriptor raises
+    ``PackageError``: there is nothing to report on.
+    """
+    try:
+        pkg = read_package(root)
+    except PackageError as err:
+        if not err.problems:
+            raise
+        return err.problems
     tables, problems = {}, []
     for name in pkg.table_names:
         tables[name], found = read_table(pkg, name)
         problems += found
-    broken = {p.file for p in problems if p.rule in ("file", "header")}
+    broken = sorted({p.file for p in problems if p.rule in STRUCTURAL_RULES})
+    if broken:
+        return problems + [Problem("datapackage.json", None, None, None, "check-skipped",
+                                   f"cross-table checks wait until {', '.join(broken)} can be read")]
     for check in ALL_CHECKS:
-        try:
-            problems += check(pkg, tables)
-        except Exception as err:  # a table too broken to check across: say so, keep the report whole
-            if not broken:
-                raise
-            problems.append(Problem("datapackage.json", None, None, None, "check-skipped",
-                                    f"{check.__name__} could not run until {', '.join(sorted(broken))} "
-                                    f"can be read ({type(err).__name__})"))
+        problems += check(pkg, tables)
     return problems

@@ -94,6 +94,6 @@ def test_tidy_repairs_order_and_hashes(package_copy):
 
 def test_missing_folder_is_a_clear_error(tmp_path):
     result = run_cli("validate", str(tmp_path / "nope"))
-    assert result.returncode == 2
-    assert "no datapackage.json here" in result.stderr
+    assert result.returncode == 1
+    assert "nope: no such folder" in result.stderr
     assert "Traceback" not in result.stderr

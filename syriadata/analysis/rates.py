@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ..errors import require
 from .falls import daily_captures
 
 
@@ -17,7 +18,7 @@ def capture_rate_model(table: pd.DataFrame) -> pd.DataFrame:
     the multiplicative change of that rate per day (exp of the day coefficient).
     Days after the defender held nothing carry no information and are dropped.
     """
-    import statsmodels.api as sm
+    sm = require("statsmodels.api", "analysis", "daily_growth")
 
     rows = []
     for res, daily in daily_captures(table).groupby("resolution", sort=True):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..errors import require
 from ..control import RESOLUTIONS
 from .geo import distance_to_held, start_line
 
@@ -18,7 +19,7 @@ def speed_of_advance(table: pd.DataFrame, *, events: pd.DataFrame, places: pd.Da
     divided by the days taken to reach it; ``slope_km_per_day`` is the least-squares slope through
     the origin of distance on days over all its captures (statsmodels OLS), with a 95% interval.
     """
-    import statsmodels.api as sm
+    sm = require("statsmodels.api", "analysis", "speed_of_advance")
 
     start = table.attrs["start"]
     fell = table[table["fell"] & table["captured_by"].notna()]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..errors import require
 from ..control import RESOLUTIONS
 
 
@@ -19,7 +20,7 @@ def _status(table):
 def kaplan_meier(table: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
     """Kaplan-Meier survival (share of places still held) by day, per resolution and group,
     with pointwise 95% bounds from statsmodels' standard errors."""
-    from statsmodels.duration.survfunc import SurvfuncRight
+    SurvfuncRight = require("statsmodels.duration.survfunc", "analysis", "kaplan_meier").SurvfuncRight
 
     groups = table[by].astype("string").fillna("(none)") if by else pd.Series("all", index=table.index)
     rows = []
@@ -39,7 +40,7 @@ def kaplan_meier(table: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
 
 def logrank(table: pd.DataFrame, by: str) -> pd.DataFrame:
     """Log-rank test (statsmodels ``survdiff``) of equal time to fall across the groups of ``by``."""
-    from statsmodels.duration.survfunc import survdiff
+    survdiff = require("statsmodels.duration.survfunc", "analysis", "logrank").survdiff
 
     groups = table[by].astype("string").fillna("(none)").to_numpy()
     rows = []
@@ -53,7 +54,7 @@ def logrank(table: pd.DataFrame, by: str) -> pd.DataFrame:
 def cumulative_incidence(table: pd.DataFrame) -> pd.DataFrame:
     """Competing risks: cumulative incidence of falling to each capturing actor (statsmodels
     ``CumIncidenceRight``), per resolution."""
-    from statsmodels.duration.survfunc import CumIncidenceRight
+    CumIncidenceRight = require("statsmodels.duration.survfunc", "analysis", "cumulative_incidence").CumIncidenceRight
 
     actors = sorted(table.loc[table["fell"], "captured_by"].dropna().unique())
     code = {a: i + 1 for i, a in enumerate(actors)}
@@ -71,7 +72,7 @@ def cumulative_incidence(table: pd.DataFrame) -> pd.DataFrame:
 def cox(table: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
     """Cox proportional hazards (statsmodels ``PHReg``, Efron ties) of time to fall on ``covariates``,
     per resolution. Rows with a missing covariate are dropped; ``n`` and ``events`` say how many were used."""
-    from statsmodels.duration.hazard_regression import PHReg
+    PHReg = require("statsmodels.duration.hazard_regression", "analysis", "cox").PHReg
 
     data = table.dropna(subset=covariates)
     exog = data[covariates].astype(float)

@@ -10,15 +10,15 @@ from importlib.resources import files
 import numpy as np
 import pandas as pd
 
+from ..errors import require
 from .palette import RESOLUTION_STYLES, actor_order, colour
 
 
 def _setup():
-    import matplotlib
-
+    matplotlib = require("matplotlib", "analysis", "syriadata.figures")
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import seaborn as sns
+    plt = require("matplotlib.pyplot", "analysis", "syriadata.figures")
+    sns = require("seaborn", "analysis", "syriadata.figures")
 
     sns.set_theme(style="whitegrid", context="notebook")
     plt.rcParams.update({"svg.hashsalt": "syriadata", "figure.dpi": 100, "savefig.dpi": 150,

