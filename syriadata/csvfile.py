@@ -26,12 +26,15 @@ _FIX_ENCODING = ("re-save it as UTF-8 (in Excel: Save As > 'CSV UTF-8'; in a she
 
 def _guess_encoding(data: bytes) -> str:
     """A likely legacy encoding of non-UTF-8 text, for the hint only (never used to read the data)."""
+    latin = "WINDOWS-1252 (Latin-1)"
     try:
         text = data.decode("cp1256")
     except UnicodeDecodeError:
-        return "ISO-8859-1"
-    arabic = sum("\u0600" <= ch <= "\u06ff" for ch in text)
-    return "WINDOWS-1256" if arabic > sum(ch > "\x7f" for ch in text) / 2 else "WINDOWS-1252"
+        return latin
+    # Arabic text decodes to runs of Arabic letters; a stray Latin-1 accent to one letter among Latin ones
+    is_arabic = ["\u0600" <= ch <= "\u06ff" for ch in text]
+    in_runs = sum(a and b for a, b in zip(is_arabic, is_arabic[1:]))
+    return "WINDOWS-1256 (Arabic)" if in_runs > sum(is_arabic) / 2 else latin
 
 
 def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
@@ -51,7 +54,7 @@ def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
         return None, problems + [Problem(
             file, line, None, f"0x{bad}", "encoding",
             f"not UTF-8: byte {column} of line {line} (offset {err.start}) cannot be decoded; the file looks like "
-            f"{enc}: " + _FIX_ENCODING.format(enc=enc))]
+            f"{enc}: " + _FIX_ENCODING.format(enc=enc.split()[0]))]
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         return None, problems + [Problem(file, line, None, None, "csv-syntax",
@@ -78,9 +81,9 @@ def structure_problems(text: str, file: str) -> list[Problem]:
                                         f"row has {len(record)} cells, the header has {width}"))
             start = reader.line_num + 1
     except csv.Error as err:
-        hint = " (a quote that is never closed?)" if "end of data" in str(err) or "EOF" in str(err) else ""
         problems.append(Problem(file, start, None, None, "csv-syntax",
-                                f"the record starting on this line cannot be read: {err}{hint}"))
+                                f"the record starting on this line cannot be read ({err}): look for a quote that "
+                                "is never closed, or a quote inside a cell that is not itself quoted"))
     return problems
 
 

@@ -110,8 +110,9 @@ def descriptor_problems(root: Path, descriptor) -> list[Problem]:
             continue
         if not isinstance(res.get("name"), str) or not res["name"]:
             problems.append(_problem(f"{where}.name", res.get("name"), "descriptor", "each resource needs a name"))
-        elif names.count(res["name"]) > 1:
-            problems.append(_problem(f"{where}.name", res["name"], "descriptor", "resource names must be unique"))
+        elif res["name"] in names[:i]:
+            problems.append(_problem(f"{where}.name", res["name"], "descriptor",
+                                     f"resource names must be unique (resources[{names.index(res['name'])}] has it)"))
         why = path_problem(root, res.get("path"))
         if why:
             problems.append(_problem(f"{where}.path", res.get("path"), "unsafe-path", why))

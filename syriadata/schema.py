@@ -39,7 +39,10 @@ def pandera_schema(fields: list[dict[str, Any]], primary_key: list[str], name: s
 
     columns = {}
     for field in fields:
-        cons = field.get("constraints", {})
+        cons = dict(field.get("constraints", {}))
+        if field["name"] in primary_key:  # key fields are never empty; a single-field key is unique
+            cons["required"] = True
+            cons["unique"] = cons.get("unique", False) or len(primary_key) == 1
         checks = []
         if "enum" in cons:
             checks.append(pa.Check.isin(cons["enum"], name="enum"))
