@@ -117,6 +117,31 @@ def descriptor_problems(root: Path, descriptor) -> list[Problem]:
         if why:
             problems.append(_problem(f"{where}.path", res.get("path"), "unsafe-path", why))
         problems += _schema_problems(where, res.get("schema"), names)
+    if problems:
+        return problems
+    columns = {r["name"]: [f["name"] for f in r["schema"]["fields"]] for r in resources}
+    for i, res in enumerate(resources):  # references between resources, once each is well formed
+        own = columns[res["name"]]
+        for field in res["schema"]["fields"]:
+            ref = field.get("x-references")
+            if ref and ref["field"] not in columns.get(ref["resource"], []):
+                problems.append(_problem(f"resources[{i}].schema.fields.{field['name']}.x-references",
+                                         f"{ref['resource']}.{ref['field']}", "schema",
+                                         "x-references names a resource or field that does not exist"))
+        for fk in res["schema"].get("foreignKeys", []):
+            target = fk["reference"].get("resource") or res["name"]
+            pairs = [(res["name"], f, own) for f in _as_list(fk["fields"])]
+            pairs += [(target, f, columns[target]) for f in _as_list(fk["reference"]["fields"])]
+            problems += [_problem(f"resources[{i}].schema.foreignKeys", f"{table}.{f}", "schema",
+                                  "foreign key names a field that does not exist")
+                         for table, f, cols in pairs if f not in cols]
+        spec = res.get("x-points")
+        if spec is not None and not (isinstance(spec, dict) and spec.get("latitude") in own
+                                     and spec.get("longitude") in own and isinstance(spec.get("country"), str)
+                                     and isinstance(spec.get("toleranceKm", 0), (int, float))):
+            problems.append(_problem(f"resources[{i}].x-points", None, "schema",
+                                     "x-points needs latitude and longitude fields of this resource, a country "
+                                     "(ISO 3166 alpha-3) and optionally toleranceKm"))
     return problems
 
 
@@ -129,33 +154,76 @@ def _schema_problems(where: str, schema, names: list) -> list[Problem]:
     problems, fields = [], []
     for j, field in enumerate(schema["fields"]):
         at = f"{where}.schema.fields[{j}]"
-        if not isinstance(field, dict) or not isinstance(field.get("name"), str):
+        if not isinstance(field, dict) or not isinstance(field.get("name"), str) or not field["name"]:
             problems.append(_problem(at, None, "schema", "each field needs a name"))
             continue
         fields.append(field["name"])
-        kind = field.get("type", "string")
-        if kind not in SUPPORTED_TYPES:
-            problems.append(_problem(f"{at}.type", kind, "unsupported-type",
-                                     f"field {field['name']!r}: type must be one of {', '.join(SUPPORTED_TYPES)}"))
-        pattern = field.get("constraints", {}).get("pattern") if isinstance(field.get("constraints"), dict) else None
-        if pattern is not None:
-            try:
-                re.compile(pattern)
-            except (re.error, TypeError) as err:
-                problems.append(_problem(f"{at}.constraints.pattern", pattern, "schema", f"not a valid pattern ({err})"))
-    for key in _as_list(schema.get("primaryKey", [])):
-        if key not in fields:
-            problems.append(_problem(f"{where}.schema.primaryKey", key, "schema", "primary key names no field"))
-    for fk in schema.get("foreignKeys", []):
-        ref = fk.get("reference", {}) if isinstance(fk, dict) else {}
+        problems += _field_problems(at, field)
+    if len(set(fields)) < len(fields):
+        problems.append(_problem(f"{where}.schema.fields", None, "schema", "field names must be unique"))
+    key = schema.get("primaryKey", [])
+    if not _text_list(key):
+        problems.append(_problem(f"{where}.schema.primaryKey", key, "schema", "must be a field name or a list of them"))
+    else:
+        problems += [_problem(f"{where}.schema.primaryKey", k, "schema", "primary key names no field")
+                     for k in _as_list(key) if k not in fields]
+    if not _text_list(schema.get("missingValues", [])) or isinstance(schema.get("missingValues"), str):
+        problems.append(_problem(f"{where}.schema.missingValues", schema.get("missingValues"), "schema",
+                                 "must be a list of strings"))
+    fks = schema.get("foreignKeys", [])
+    for fk in fks if isinstance(fks, list) else [None]:
+        ref = fk.get("reference") if isinstance(fk, dict) else None
+        if not isinstance(ref, dict) or not _text_list(fk.get("fields")) or not _text_list(ref.get("fields")):
+            problems.append(_problem(f"{where}.schema.foreignKeys", None, "schema",
+                                     "each foreign key needs fields and a reference with fields"))
+            continue
         if ref.get("resource", "") not in [*names, ""]:
             problems.append(_problem(f"{where}.schema.foreignKeys", ref.get("resource"), "schema",
                                      "foreign key refers to a resource that does not exist"))
-    for field in schema["fields"]:
-        ref = field.get("x-references") if isinstance(field, dict) else None
-        if ref and ref.get("resource") not in names:
-            problems.append(_problem(f"{where}.schema.fields.{field['name']}.x-references", ref.get("resource"),
-                                     "schema", "x-references names a resource that does not exist"))
+        elif len(_as_list(fk["fields"])) != 1 or len(_as_list(ref["fields"])) != 1:
+            problems.append(_problem(f"{where}.schema.foreignKeys", None, "schema",
+                                     "only single-field foreign keys are supported"))
+    return problems
+
+
+def _text_list(value) -> bool:
+    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+
+
+def _field_problems(at: str, field: dict) -> list[Problem]:
+    kind = field.get("type", "string")
+    if kind not in SUPPORTED_TYPES:
+        return [_problem(f"{at}.type", kind, "unsupported-type",
+                         f"field {field['name']!r}: type must be one of {', '.join(SUPPORTED_TYPES)}")]
+    cons = field.get("constraints", {})
+    if not isinstance(cons, dict):
+        return [_problem(f"{at}.constraints", None, "schema", "constraints must be a JSON object")]
+    problems = []
+    for flag in ("required", "unique"):
+        if flag in cons and not isinstance(cons[flag], bool):
+            problems.append(_problem(f"{at}.constraints.{flag}", cons[flag], "schema", "must be true or false"))
+    if "enum" in cons and (kind != "string" or not isinstance(cons["enum"], list)
+                           or not all(isinstance(v, str) for v in cons["enum"]) or not cons["enum"]):
+        problems.append(_problem(f"{at}.constraints.enum", None, "schema",
+                                 "enum is supported on string fields, as a non-empty list of strings"))
+    if "pattern" in cons:
+        try:
+            if kind != "string":
+                raise TypeError("patterns apply to string fields")
+            re.compile(cons["pattern"])
+        except (re.error, TypeError) as err:
+            problems.append(_problem(f"{at}.constraints.pattern", cons["pattern"], "schema",
+                                     f"not a valid pattern ({err})"))
+    for bound in ("minimum", "maximum"):
+        if bound in cons and (kind not in ("integer", "number") or isinstance(cons[bound], bool)
+                              or not isinstance(cons[bound], (int, float))):
+            problems.append(_problem(f"{at}.constraints.{bound}", cons[bound], "schema",
+                                     f"{bound} is supported on integer and number fields, as a number"))
+    ref = field.get("x-references")
+    if ref is not None and not (isinstance(ref, dict) and all(isinstance(ref.get(k), str) and ref.get(k)
+                                                              for k in ("resource", "field", "delimiter"))):
+        problems.append(_problem(f"{at}.x-references", None, "schema",
+                                 "x-references needs resource, field and delimiter"))
     return problems
 
 
