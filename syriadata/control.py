@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .errors import UsageError
+
 RESOLUTIONS = ("earliest", "latest", "midpoint")
 
 
@@ -36,7 +38,7 @@ def window_day(start, end, resolve: str):
     if resolve == "midpoint":
         half = (end - start) // 2
         return start + (half.dt.floor("D") if hasattr(half, "dt") else half)
-    raise ValueError(f"resolve must be one of {', '.join(RESOLUTIONS)}, not {resolve!r}")
+    raise UsageError(f"resolve must be one of {', '.join(RESOLUTIONS)}, not {resolve!r}")
 
 
 def effective_dates(events: pd.DataFrame, resolve: str) -> pd.Series:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .control import window_day
-from .errors import require
+from .errors import UsageError, require
 
 _SHIFT = np.int64(2**32)
 _EPOCH = np.datetime64("1970-01-01", "D")
@@ -110,7 +110,7 @@ def panel(start, end, freq: str = "D", *, resolve: str = "latest", events: pd.Da
     idx = ControlIndex.build(_load_events(events, root), resolve)
     labels = pd.date_range(start, end, freq=freq)
     if len(labels) == 0:
-        raise ValueError(f"no {freq!r} period ends between {start} and {end}")
+        raise UsageError(f"no {freq!r} period ends between {start} and {end}")
     ends = _days(labels)
     starts = np.concatenate([[_days([pd.Timestamp(start)])[0] - 1], ends[:-1]])
     n_places, n_periods = len(idx.places), len(labels)
@@ -185,7 +185,7 @@ def annotate(data, *, lat: str = "latitude", lon: str = "longitude", date: str =
     ``out`` when given.
     """
     if max_km <= 0:
-        raise ValueError("max_km must be positive")
+        raise UsageError(f"max_km must be a positive number of km, not {max_km!r}")
     if places is None:
         from .loaders import load
 
@@ -197,7 +197,7 @@ def annotate(data, *, lat: str = "latitude", lon: str = "longitude", date: str =
     if isinstance(data, pd.DataFrame):
         missing = [c for c in (lat, lon, date) if c not in data.columns]
         if missing:
-            raise KeyError(f"annotate: column(s) {missing} not in the table; name them with lat=, lon=, date=")
+            raise UsageError(f"annotate: column(s) {missing} not in the table; name them with lat=, lon=, date=")
         result = step(data)
         if out is None:
             return result
@@ -219,7 +219,7 @@ def _batches(data, batch_rows: int):
         for batch in reader:
             yield batch.to_pandas()
         return
-    raise TypeError(f"annotate takes a pandas DataFrame, a Parquet path or a DuckDB relation, not {type(data).__name__}")
+    raise UsageError(f"annotate takes a pandas DataFrame, a Parquet path or a DuckDB relation, not {type(data).__name__}")
 
 
 def _annotate_batches(batches, step, out):
@@ -244,7 +244,7 @@ def _annotate_batches(batches, step, out):
         tmp.unlink(missing_ok=True)
         raise
     if writer is None:
-        raise ValueError("annotate: the input has no rows")
+        raise UsageError("annotate: the input has no rows")
     writer.close()
     tmp.replace(out)  # nothing half-written is left under the final name
     return out

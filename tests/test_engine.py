@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import syriadata
+from syriadata.errors import UsageError
 from fixtures import TOY, events
 
 ACTORS = ["a", "b", "c", "contested"]
@@ -133,5 +134,5 @@ def test_annotate_parquet_and_duckdb_in_batches(tmp_path):
 
 
 def test_annotate_names_missing_columns():
-    with pytest.raises(KeyError, match="lat=, lon=, date="):
+    with pytest.raises(UsageError, match="lat=, lon=, date="):
         syriadata.annotate(pd.DataFrame({"x": [1]}), events=TOY, places=PLACES)
