@@ -17,8 +17,8 @@ import pandas as pd
 
 from .problems import Problem
 
-#: rules after which a table cannot be read at all; cross-table checks wait until they are fixed
-STRUCTURAL_RULES = frozenset({"file", "encoding", "empty-file", "csv-syntax", "row-width", "blank-row"})
+#: rules after which a table cannot be read as its schema says; cross-table checks wait until they are fixed
+STRUCTURAL_RULES = frozenset({"file", "encoding", "empty-file", "csv-syntax", "row-width", "blank-row", "header"})
 
 _FIX_ENCODING = ("re-save it as UTF-8 (in Excel: Save As > 'CSV UTF-8'; in a shell: "
                  "iconv -f {enc} -t UTF-8 FILE > FILE.new)")

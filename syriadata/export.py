@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._atomic import atomic_dir
+from ._atomic import output_dir
 from .descriptor import read_package
 from .loaders import load_all
 from .schema import dtypes
@@ -34,18 +34,23 @@ def _unsafe(value):
 
 
 def export_package(out: str | Path, fmt: str, *, root: str | Path | None = None) -> Path:
-    """Write every table of the package in ``fmt`` into the folder ``out`` (replaced atomically)."""
+    """Write every table of the package in ``fmt`` into the folder ``out``; return ``out``.
+
+    ``out`` must be new, empty or a previous export (see :mod:`syriadata._atomic`); it is replaced
+    atomically, so a failure or a kill leaves the previous export complete. Raises
+    :class:`~syriadata.errors.OutputError` for any other folder, before anything is written.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     pkg = read_package(root)
     tables = load_all(root=root)
     out = Path(out)
-    with atomic_dir(out) as work:
+    with output_dir(out, "export", package_root=pkg.root) as work:
         shutil.copy(pkg.root / "datapackage.json", work / "datapackage.json")
         if fmt == "csv":
             for res in pkg.descriptor["resources"]:
                 (work / "data").mkdir(exist_ok=True)
-                shutil.copy(pkg.root / res["path"], work / "data" / Path(res["path"]).name)
+                shutil.copy(pkg.path(res["name"]), work / "data" / Path(res["path"]).name)
         elif fmt == "parquet":
             import pyarrow as pa
             import pyarrow.parquet as pq

@@ -2,8 +2,10 @@
 
 Each script is a module with a docstring (its first line is the question it answers) and a
 ``main(out_dir, root=None)`` that writes tables (CSV) and figures (PNG and SVG) and returns their
-paths. The report is built in a temporary folder and moved into place at the end, so a failed run
-never leaves a half-written report behind. Same data in, same bytes out.
+paths. The data is validated before anything is written. The report is built in a hidden scratch
+folder and swapped into place at the end (see :mod:`syriadata._atomic`), so a failed or killed run
+leaves the previous report complete and never a half-written one; a folder that is not a previous
+report (the user's own files) is refused with OutputError. Same data in, same bytes out.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._atomic import atomic_dir
+from ._atomic import output_dir
 from ._files import bundled_root
 from .descriptor import read_package
 
@@ -77,7 +79,11 @@ border-bottom:1px solid #eee;text-align:right}details{margin:.6em 0}code,pre{bac
 
 
 def build_report(out: Path, *, root: str | Path | None = None, log=None) -> Path:
-    """Run every analysis script into ``out`` and write ``out/index.html``."""
+    """Run every analysis script into ``out`` and write ``out/index.html``; return its path.
+
+    Raises DataValidationError if the package is invalid and OutputError if ``out`` is a folder
+    that a report may not replace, both before anything is written.
+    """
     from .qa import quality_report
     from .validate import validate_package
 
@@ -89,7 +95,7 @@ def build_report(out: Path, *, root: str | Path | None = None, log=None) -> Path
 
         raise DataValidationError(problems)
     out = Path(out)
-    with atomic_dir(out) as work:
+    with output_dir(out, "report", package_root=pkg.root) as work:
         found = scripts()
         sections = []
         for i, path in enumerate(found, 1):

@@ -28,9 +28,11 @@ def test_report_builds_and_is_reproducible(tmp_path):
     assert (first / "tables" / "days_to_fall.csv").read_text().count("\n") > 100
     assert run_cli("report", "--out", str(second)).returncode == 0
     assert digest(first) == digest(second)
+    assert ".syriadata-output.json" in digest(first)  # the marker is part of the reproducible output
 
 
-def test_failed_report_leaves_nothing_half_written(tmp_path, package_copy):
+def test_invalid_data_is_refused_before_anything_is_written(tmp_path, package_copy):
+    """Validation runs first; a failure in the middle of a run is tested in test_output_safety.py."""
     (package_copy / "data" / "places.csv").write_text("broken\n", encoding="utf-8")
     out = tmp_path / "rep"
     result = run_cli("report", "--out", str(out), "--dir", str(package_copy))
