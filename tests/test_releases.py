@@ -4,9 +4,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import http.server
-import shutil
+import os
 import socket
 import threading
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +16,7 @@ import pytest
 import syriadata
 from syriadata.descriptor import read_package
 from syriadata.diff import diff_packages
+from syriadata.errors import OutputError
 from syriadata.releases import ReleaseError, build_release, registry, release_root, unpack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +36,43 @@ def test_registry_matches_the_published_archives():
         data = (RELEASES / entry["file"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"], version
         assert len(data) == entry["bytes"]
+        with zipfile.ZipFile(RELEASES / entry["file"]) as zf:
+            manifest = zf.read(f"syriadata-{version}/SHA256SUMS")
+        assert hashlib.sha256(manifest).hexdigest() == entry["manifest_sha256"], version
+
+
+def test_build_writes_only_its_archive(tmp_path):
+    out = tmp_path / "rel"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine\n", encoding="utf-8")
+    old = os.umask(0o027)
+    try:
+        path = build_release(out)
+    finally:
+        os.umask(old)
+    assert sorted(os.listdir(out)) == sorted([path.name, "notes.txt"])
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+    assert oct(path.stat().st_mode & 0o777) == oct(0o640)  # not mkstemp's 0600
+    with zipfile.ZipFile(path) as zf:
+        assert zf.testzip() is None and f"syriadata-{syriadata.__version__}/SHA256SUMS" in zf.namelist()
+
+
+def test_build_refuses_a_folder_in_the_archives_place_and_cleans_up(tmp_path, monkeypatch):
+    taken = tmp_path / f"syriadata-{syriadata.__version__}.zip"
+    taken.mkdir()
+    (taken / "keep.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(OutputError, match="taken by a folder"):
+        build_release(tmp_path)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [taken.name, f"{taken.name}/keep.txt"]
+    out = tmp_path / "fails"
+
+    def broken(self, *a, **k):
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", broken)
+    with pytest.raises(OSError, match="disk full"):
+        build_release(out)
+    assert os.listdir(out) == []  # the temporary file was removed
 
 
 def test_version_was_bumped_enough_since_the_last_release(tmp_path):
@@ -50,6 +89,7 @@ class Server:
         handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
         handler.log_message = lambda *a, **k: None
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.handle_error = lambda request, address: None  # a client hanging up early is expected
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
@@ -114,6 +154,68 @@ def test_truncated_archive_is_rejected(served):
     with pytest.raises(ReleaseError, match="does not match the SHA-256"):
         release_root(PAST)
     assert not (cache / PAST).exists()
+
+
+def test_file_mirror(tmp_path, monkeypatch):
+    mirror = tmp_path / "mirror folder"
+    mirror.mkdir()
+    publish(mirror)
+    monkeypatch.setenv("SYRIADATA_BASE_URL", mirror.as_uri() + "/")
+    monkeypatch.setenv("SYRIADATA_CACHE", str(tmp_path / "cache"))
+    assert read_package(release_root(PAST)).version == PAST
+    archive = tmp_path / "cache" / "archives" / registry()[PAST]["file"]
+    assert archive.read_bytes() == (RELEASES / archive.name).read_bytes()
+
+
+def test_oversized_download_is_stopped(served):
+    folder, cache, _ = served
+    publish(folder, (RELEASES / registry()[PAST]["file"]).read_bytes() + b"\0" * 100_000)
+    with pytest.raises(ReleaseError, match=f"larger than the {registry()[PAST]['bytes']} bytes recorded"):
+        release_root(PAST)
+    assert not (cache / PAST).exists()
+    assert not list((cache / "archives").iterdir()) if (cache / "archives").exists() else True
+
+
+def test_oversized_download_without_a_length_is_stopped_while_streaming(tmp_path, monkeypatch):
+    """A server that announces no length (or lies) is cut off once the bytes received exceed the registry's."""
+    sent = []
+
+    class Endless(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.0"
+
+        def do_GET(self):
+            self.send_response(200)
+            self.end_headers()
+            try:
+                for _ in range(1000):  # up to 64 MB, far more than the archive
+                    self.wfile.write(b"\0" * 65536)
+                    sent.append(1)
+            except OSError:
+                pass
+
+        def log_message(self, *a):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Endless)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("SYRIADATA_BASE_URL", f"http://127.0.0.1:{httpd.server_address[1]}/")
+        monkeypatch.setenv("SYRIADATA_CACHE", str(tmp_path / "cache"))
+        with pytest.raises(ReleaseError, match="larger than the .* bytes recorded.*stopped"):
+            release_root(PAST)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert len(sent) < 1000  # the client hung up early
+    archives = tmp_path / "cache" / "archives"
+    assert not archives.exists() or not list(archives.iterdir())
+
+
+def test_unsupported_protocol_is_named(tmp_path, monkeypatch):
+    monkeypatch.setenv("SYRIADATA_BASE_URL", "ftp://example.org/syriadata/")
+    monkeypatch.setenv("SYRIADATA_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(ReleaseError, match="protocol 'ftp' is not supported.*http://, https://, file://"):
+        release_root(PAST)
 
 
 def test_network_failure_says_what_to_do(tmp_path, monkeypatch):
