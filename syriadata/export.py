@@ -14,6 +14,7 @@ import pandas as pd
 
 from ._atomic import output_dir
 from .descriptor import read_package
+from .errors import UsageError
 from .loaders import load_all
 from .schema import dtypes
 
@@ -41,7 +42,7 @@ def export_package(out: str | Path, fmt: str, *, root: str | Path | None = None)
     :class:`~syriadata.errors.OutputError` for any other folder, before anything is written.
     """
     if fmt not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        raise UsageError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     pkg = read_package(root)
     tables = load_all(root=root)
     out = Path(out)

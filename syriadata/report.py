@@ -78,15 +78,21 @@ border-bottom:1px solid #eee;text-align:right}details{margin:.6em 0}code,pre{bac
 .cite{background:#f6f6f6;padding:.8em;font-size:.9em}"""
 
 
+REPORT_NEEDS = ("statsmodels", "matplotlib", "seaborn")
+
+
 def build_report(out: Path, *, root: str | Path | None = None, log=None) -> Path:
     """Run every analysis script into ``out`` and write ``out/index.html``; return its path.
 
     Raises DataValidationError if the package is invalid and OutputError if ``out`` is a folder
     that a report may not replace, both before anything is written.
     """
+    from .errors import require
     from .qa import quality_report
     from .validate import validate_package
 
+    for module in REPORT_NEEDS:  # a missing extra is said at once, not after minutes of work
+        require(module, "analysis", "syriadata report")
     log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     pkg = read_package(root)
     problems = validate_package(root)

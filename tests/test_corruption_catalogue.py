@@ -529,3 +529,24 @@ def test_validate_catalogue_leaves_no_files_behind(world):
     assert main(["validate", str(pkg)]) == 1
     assert digest_tree(pkg) == before
     assert sorted(os.listdir(pkg)) == ["data", "datapackage.json"]
+
+
+def test_report_names_a_missing_extra_before_any_work(monkeypatch, tmp_path):
+    import sys
+
+    from syriadata.errors import MissingDependencyError
+    from syriadata.report import build_report
+
+    monkeypatch.setitem(sys.modules, "seaborn", None)
+    with pytest.raises(MissingDependencyError, match=r'syriadata report needs seaborn.*syriadata\[analysis\]'):
+        build_report(tmp_path / "rep")
+    assert not (tmp_path / "rep").exists()
+
+
+def test_export_unknown_format_is_a_usage_error(tmp_path):
+    from syriadata.errors import UsageError
+    from syriadata.export import export_package
+
+    with pytest.raises(UsageError, match="format must be one of csv, parquet, xlsx"):
+        export_package(tmp_path / "x", "ods")
+    assert not (tmp_path / "x").exists()
