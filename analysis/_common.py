@@ -1,4 +1,8 @@
-"""Shared set-up for the analysis scripts: the package, the 2024 collapse, file writers."""
+"""Shared set-up for the analysis scripts: the package, the study, file writers.
+
+Every script reads what it needs from the study (defender, period, focus places, headline places)
+and the data; none names a country, an actor, an episode or a date.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,19 +10,31 @@ from pathlib import Path
 import pandas as pd
 
 import syriadata
-from syriadata.analysis.falls import falls, with_groups
+from syriadata.analysis.losses import falls, with_groups
+from syriadata.analysis.study import Study, default_studies, load_study
+from syriadata.figures.palette import Palette
 
-COLLAPSE_EPISODE = "deterrence_of_aggression"
 
-
-def context(root=None) -> dict:
-    """Tables, version and the falls table of the 2024 collapse (the episode's own dates)."""
+def context(root=None, study: Study | str | None = None) -> dict:
+    """Tables, version, the study and its falls table (see ``syriadata.analysis.losses.falls``)."""
     tables = syriadata.load_all(root=root)
-    ep = tables["episodes"].set_index("episode_id").loc[COLLAPSE_EPISODE]
-    table = with_groups(falls(ep["date_start"], ep["date_end"], events=tables["control_events"],
-                              places=tables["places"]))
-    return {"tables": tables, "version": syriadata.read_package(root).version, "falls": table,
-            "start": ep["date_start"], "end": ep["date_end"], "root": root}
+    if study is None:
+        chosen = default_studies(root=root)
+        if not chosen:
+            raise syriadata.errors.UsageError("the package marks no episode as a default study; name one")
+        study = chosen[0]
+    elif isinstance(study, str):
+        study = load_study(study, root=root)
+    table = with_groups(falls(study, events=tables["control_events"], places=tables["places"]),
+                        tables.get("admin1"))
+    return {"tables": tables, "version": syriadata.read_package(root).version, "falls": table, "study": study,
+            "palette": Palette.from_actors(tables["actors"]), "root": root,
+            "title": syriadata.read_package(root).descriptor.get("title", "")}
+
+
+def focus_label(study: Study) -> str:
+    """The focus place types in words, for titles."""
+    return " and ".join(t.replace("_", " ") + "s" for t in study.focus_types)
 
 
 def write_table(frame: pd.DataFrame, out_dir: Path, name: str) -> Path:
@@ -34,3 +50,10 @@ def write_figure(fig, out_dir: Path, name: str) -> list[Path]:
 
     (Path(out_dir) / "figures").mkdir(parents=True, exist_ok=True)
     return [Path(p) for p in save(fig, Path(out_dir) / "figures", name)]
+
+
+def run(main) -> None:
+    """Command-line entry of a script: ``python aNN_x.py [OUT_DIR [EPISODE_ID]]``."""
+    import sys
+
+    main(sys.argv[1] if len(sys.argv) > 1 else "report", study=sys.argv[2] if len(sys.argv) > 2 else None)

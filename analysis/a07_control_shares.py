@@ -1,23 +1,27 @@
 """Who held how much?
 
-Share of the gazetteer's places, and of their population, held by each actor each day from
-26 November 2024 to 31 March 2025.
+Share of the gazetteer's places of the study's country, and of their population, held by each
+actor each day from the day before the episode to the last day of the record.
 """
+import pandas as pd
+
 from syriadata.analysis.shares import control_shares
 from syriadata.figures import plots
 
-from _common import context, write_figure, write_table
+from _common import context, run, write_figure, write_table
 
 
-def main(out_dir, root=None):
-    ctx = context(root)
-    shares = control_shares("2024-11-26", "2025-03-31", events=ctx["tables"]["control_events"],
-                            places=ctx["tables"]["places"])
-    fig = plots.control_shares(shares, version=ctx["version"], title="Control shares by actor")
+def main(out_dir, root=None, study=None):
+    ctx = context(root, study)
+    s, t = ctx["study"], ctx["tables"]
+    places = t["places"][t["places"]["country"] == s.country] if s.country else t["places"]
+    events = t["control_events"][t["control_events"]["place_id"].isin(places["place_id"])]
+    begin = s.start - pd.Timedelta(days=1)
+    shares = control_shares(begin, max(events["date_end"].max(), s.end), events=events, places=places)
+    fig = plots.control_shares(shares, version=ctx["version"], palette=ctx["palette"],
+                               title="Control shares by actor")
     return [write_table(shares, out_dir, "control_shares")] + write_figure(fig, out_dir, "control_shares")
 
 
 if __name__ == "__main__":
-    import sys
-
-    main(sys.argv[1] if len(sys.argv) > 1 else "report")
+    run(main)

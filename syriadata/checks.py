@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import hashlib
 
+import numpy as np
 import pandas as pd
 
 from .descriptor import Package
@@ -43,13 +44,16 @@ def check_foreign_keys(pkg: Package, tables: Tables) -> list[Problem]:
     for name in pkg.table_names:
         frame, file = tables[name], pkg.resource(name)["path"]
         for fk in pkg.foreign_keys(name):
-            (col,), (ref_col,) = fk["fields"], fk["reference"]["fields"]
+            cols, ref_cols = fk["fields"], fk["reference"]["fields"]
             ref = fk["reference"].get("resource") or name
-            known = set(tables[ref][ref_col].dropna().astype(str))
-            values = frame[col].astype("string")
-            bad = values.notna() & ~values.isin(known)
-            problems += [Problem(file, _line(i), col, str(values[i]), "foreign-key",
-                                 f"no row of {ref} has {ref_col} = {values[i]!r}") for i in frame.index[bad]]
+            values = frame[cols].astype("string")
+            present = values.notna().all(axis=1)  # a key with an empty part is not a reference
+            known = pd.MultiIndex.from_frame(tables[ref][ref_cols].astype("string").dropna())
+            bad = present & ~pd.MultiIndex.from_frame(values).isin(known)
+            for i in frame.index[bad]:
+                shown = "/".join(str(values.at[i, c]) for c in cols)
+                problems.append(Problem(file, _line(i), ",".join(cols), shown, "foreign-key",
+                                        f"no row of {ref} has {'/'.join(ref_cols)} = {shown!r}"))
         for field in pkg.fields(name):
             ref = field.get("x-references")
             if not ref:
@@ -179,25 +183,38 @@ def check_points(pkg: Package, tables: Tables) -> list[Problem]:
     (ISO 3166 alpha-3) and ``toleranceKm``. Catches swapped coordinates and places in a
     neighbouring country that a latitude/longitude box lets through.
     """
-    from .outlines import OUTLINE_NAME, distance_outside_km
-
     problems = []
     for name in pkg.table_names:
         spec = pkg.resource(name).get("x-points")
         if not spec:
             continue
         frame, file = tables[name], pkg.resource(name)["path"]
-        lat, lon = frame[spec["latitude"]].astype(float), frame[spec["longitude"]].astype(float)
         tolerance = float(spec.get("toleranceKm", 0))
-        outside = distance_outside_km(spec["country"], lat, lon)
-        swapped = distance_outside_km(spec["country"], lon, lat)
-        for i in frame.index[outside > tolerance]:
-            j = frame.index.get_loc(i)
-            hint = ("; latitude and longitude look swapped" if swapped[j] <= tolerance
-                    else "; check the source of the coordinates")
-            problems.append(Problem(file, _line(i), spec["latitude"], f"{lat[i]}, {lon[i]}", "outside-country",
-                                    f"point lies {outside[j]:.0f} km outside {spec['country']} "
-                                    f"({OUTLINE_NAME}; tolerance {tolerance:g} km){hint}"))
+        country = (frame[spec["countryField"]].astype("string") if "countryField" in spec
+                   else pd.Series(spec["country"], index=frame.index, dtype="string"))
+        for iso3, rows in frame.groupby(country, observed=True):
+            problems += _points_outside(rows, spec, str(iso3), tolerance, file)
+    return problems
+
+
+def _points_outside(rows: pd.DataFrame, spec: dict, iso3: str, tolerance: float, file: str) -> list[Problem]:
+    from .errors import UsageError
+    from .outlines import OUTLINE_NAME, distance_outside_km
+
+    lat, lon = rows[spec["latitude"]].astype(float), rows[spec["longitude"]].astype(float)
+    try:
+        outside = distance_outside_km(iso3, lat, lon)
+    except UsageError as err:  # a country the outlines do not know
+        return [Problem(file, _line(rows.index[0]), spec.get("countryField"), iso3, "outside-country", str(err))]
+    swapped = distance_outside_km(iso3, lon, lat)
+    problems = []
+    for j in np.flatnonzero(outside > tolerance):
+        i = rows.index[j]
+        hint = ("; latitude and longitude look swapped" if swapped[j] <= tolerance
+                else "; check the source of the coordinates")
+        problems.append(Problem(file, _line(i), spec["latitude"], f"{lat[i]}, {lon[i]}", "outside-country",
+                                f"point lies {outside[j]:.0f} km outside {iso3} "
+                                f"({OUTLINE_NAME}; tolerance {tolerance:g} km){hint}"))
     return problems
 
 

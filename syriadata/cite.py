@@ -5,19 +5,30 @@ from pathlib import Path
 
 import pandas as pd
 
-AUTHORS = "syriadata contributors"
-TITLE = "syriadata: who controlled what in Syria, and when"
-YEAR = "2026"
+def _meta(root) -> dict:
+    """Authors, title, year, licence and address of the package, from its descriptor."""
+    from .descriptor import read_package
+
+    d = read_package(root).descriptor
+    authors = " and ".join(c.get("title", "") for c in d.get("contributors", []) if "author" in c.get("roles", []))
+    licence = ", ".join(lic.get("name", "") for lic in d.get("licenses", []))
+    return {"authors": authors or d.get("name", ""), "title": d.get("title", d.get("name", "")),
+            "year": str(d.get("created", ""))[:4], "licence": licence, "url": d.get("homepage", "")}
 
 
-def citation_text(version: str) -> str:
-    return f"{AUTHORS} ({YEAR}). {TITLE}. Data package version {version}. Licensed CC BY 4.0."
+def citation_text(version: str, *, root=None) -> str:
+    """The citation of package version ``version`` (names and licence from the descriptor at ``root``)."""
+    m = _meta(root)
+    return f"{m['authors']} ({m['year']}). {m['title']}. Data package version {version}. Licensed {m['licence']}."
 
 
-def citation_bibtex(version: str) -> str:
-    key = "syriadata_" + version.replace(".", "_")
-    return (f"@misc{{{key},\n  author = {{{{{AUTHORS}}}}},\n  title = {{{TITLE}}},\n  year = {{{YEAR}}},\n"
-            f"  version = {{{version}}},\n  note = {{Data package, CC BY 4.0}}\n}}\n")
+def citation_bibtex(version: str, *, root=None) -> str:
+    """A BibTeX ``@misc`` entry for package version ``version``."""
+    m = _meta(root)
+    key = "".join(ch if ch.isalnum() else "_" for ch in m["title"].split(":")[0]) + "_" + version.replace(".", "_")
+    url = f"  url = {{{m['url']}}},\n" if m["url"] else ""
+    return (f"@misc{{{key},\n  author = {{{{{m['authors']}}}}},\n  title = {{{m['title']}}},\n  year = {{{m['year']}}},\n"
+            f"{url}  version = {{{version}}},\n  note = {{Data package, {m['licence']}}}\n}}\n")
 
 
 def sources_for(frame: pd.DataFrame | None = None, *, root: str | Path | None = None) -> pd.DataFrame:
@@ -45,7 +56,7 @@ def cite(frame: pd.DataFrame | None = None, *, style: str = "text", root: str | 
     from .descriptor import read_package
 
     version = read_package(root).version
-    head = citation_bibtex(version) if style == "bibtex" else citation_text(version) + "\n"
+    head = citation_bibtex(version, root=root) if style == "bibtex" else citation_text(version, root=root) + "\n"
     if frame is None:
         return head
     src = sources_for(frame, root=root)

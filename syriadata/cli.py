@@ -6,10 +6,17 @@ import sys
 from pathlib import Path
 
 
-def _version() -> str:
-    from .descriptor import read_package
+class _Version(argparse.Action):
+    """``--version``: the installed package's version, read only when asked for."""
 
-    return read_package().version
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from .descriptor import read_package
+
+        print(f"syriadata {read_package().version}")
+        parser.exit()
 
 
 def _cmd_validate(args) -> int:
@@ -57,7 +64,7 @@ def _cmd_qa(args) -> int:
 def _cmd_report(args) -> int:
     from .report import build_report
 
-    build_report(Path(args.out), root=args.dir)
+    build_report(Path(args.out), root=args.dir, studies=args.study)
     return 0
 
 
@@ -111,7 +118,7 @@ def _cmd_codebook(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="syriadata", description="Syrian territorial-control data package.")
-    parser.add_argument("--version", action="version", version=f"syriadata {_version()}")
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("validate", help="check a data package folder; report every problem")
     p.add_argument("dir", nargs="?", help="package folder (default: the bundled package)")
@@ -129,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("report", help="rebuild every table and figure and the HTML report")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--dir", default=None, help="package folder (default: the bundled package)")
+    p.add_argument("--study", action="append", metavar="EPISODE_ID",
+                   help="episode to study (repeatable; default: the package's default studies)")
     p.set_defaults(func=_cmd_report)
     p = sub.add_parser("diff", help="rows and schema changed between two versions (folders, archives or version numbers)")
     p.add_argument("old")

@@ -11,34 +11,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import UsageError
-
-RESOLUTIONS = ("earliest", "latest", "midpoint")
-
+from .domain import RESOLUTIONS, live_events, window_day  # noqa: F401  (re-exported)
 
 def _events(events: pd.DataFrame | None, root: str | Path | None) -> pd.DataFrame:
     if events is None:
         from .loaders import load
 
         events = load("control_events", root=root)
-    live = events[events["claim_status"].astype("string") != "retracted"]
-    return live.sort_values(["place_id", "date_start", "date_end", "event_id"]).reset_index(drop=True)
-
-
-def window_day(start, end, resolve: str):
-    """The day of a date window that ``resolve`` picks; the midpoint rounds down to a whole day.
-
-    Works on datetime Series and on integer day numbers alike, so the snapshot, the engine and
-    the analyses share one rule.
-    """
-    if resolve == "earliest":
-        return start
-    if resolve == "latest":
-        return end
-    if resolve == "midpoint":
-        half = (end - start) // 2
-        return start + (half.dt.floor("D") if hasattr(half, "dt") else half)
-    raise UsageError(f"resolve must be one of {', '.join(RESOLUTIONS)}, not {resolve!r}")
+    return live_events(events)
 
 
 def effective_dates(events: pd.DataFrame, resolve: str) -> pd.Series:

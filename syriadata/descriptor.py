@@ -137,11 +137,12 @@ def descriptor_problems(root: Path, descriptor) -> list[Problem]:
                          for table, f, cols in pairs if f not in cols]
         spec = res.get("x-points")
         if spec is not None and not (isinstance(spec, dict) and spec.get("latitude") in own
-                                     and spec.get("longitude") in own and isinstance(spec.get("country"), str)
+                                     and spec.get("longitude") in own
+                                     and (isinstance(spec.get("country"), str) or spec.get("countryField") in own)
                                      and isinstance(spec.get("toleranceKm", 0), (int, float))):
             problems.append(_problem(f"resources[{i}].x-points", None, "schema",
                                      "x-points needs latitude and longitude fields of this resource, a country "
-                                     "(ISO 3166 alpha-3) and optionally toleranceKm"))
+                                     "(ISO 3166 alpha-3) or a countryField, and optionally toleranceKm"))
     return problems
 
 
@@ -180,9 +181,9 @@ def _schema_problems(where: str, schema, names: list) -> list[Problem]:
         if ref.get("resource", "") not in [*names, ""]:
             problems.append(_problem(f"{where}.schema.foreignKeys", ref.get("resource"), "schema",
                                      "foreign key refers to a resource that does not exist"))
-        elif len(_as_list(fk["fields"])) != 1 or len(_as_list(ref["fields"])) != 1:
+        elif len(_as_list(fk["fields"])) != len(_as_list(ref["fields"])):
             problems.append(_problem(f"{where}.schema.foreignKeys", None, "schema",
-                                     "only single-field foreign keys are supported"))
+                                     "a foreign key needs as many reference fields as fields"))
     return problems
 
 
@@ -191,7 +192,7 @@ def _text_list(value) -> bool:
 
 
 def _field_problems(at: str, field: dict) -> list[Problem]:
-    kind = field.get("type", "string")
+    kind = field.get("type")
     if kind not in SUPPORTED_TYPES:
         return [_problem(f"{at}.type", kind, "unsupported-type",
                          f"field {field['name']!r}: type must be one of {', '.join(SUPPORTED_TYPES)}")]

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .control import window_day
+from .domain import RETRACTED, window_day
 from .errors import UsageError, require
 
 _SHIFT = np.int64(2**32)
@@ -44,7 +44,7 @@ class ControlIndex:
     @classmethod
     def build(cls, events: pd.DataFrame, resolve: str = "latest") -> "ControlIndex":
         window_day(0, 0, resolve)  # reject an unknown resolution before any work
-        ev = events[events["claim_status"].astype("string") != "retracted"]
+        ev = events[events["claim_status"].astype("string") != RETRACTED] if "claim_status" in events else events
         place_codes, places = pd.factorize(ev["place_id"].astype("string"), sort=True)
         ctrl_codes, controllers = pd.factorize(ev["controller_after"].astype("string"), sort=True)
         start0, end0 = _days(ev["date_start"]), _days(ev["date_end"])

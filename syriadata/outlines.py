@@ -56,3 +56,26 @@ def distance_outside_km(iso3: str, latitude, longitude) -> np.ndarray:
     dist = shapely.distance(squash(outline), squash(pts)) * _KM_PER_DEGREE
     out[known] = np.where(inside, 0.0, dist)
     return out
+
+
+@lru_cache(maxsize=4)
+def _all_outlines() -> tuple:
+    """Every country of the outline file as (iso3, simplified geometry), read once."""
+    from importlib.resources import files
+
+    shapefile = require("shapefile", "geo", "maps")
+    geometry = require("shapely.geometry", "geo", "maps")
+    path = files(require(OUTLINE_PACKAGE, "geo", "maps").__name__).joinpath(OUTLINE_FILE)
+    out = []
+    with shapefile.Reader(str(path), encoding="utf-8") as sf:
+        for rec, shp in zip(sf.iterRecords(fields=["ADM0_A3"]), sf.iterShapes()):
+            out.append((rec[0], geometry.shape(shp.__geo_interface__)))
+    return tuple(out)
+
+
+def countries_within(bounds) -> list:
+    """(iso3, geometry) of the countries whose outline meets the box ``(x0, y0, x1, y1)``, for maps."""
+    import shapely
+
+    box = shapely.box(*bounds)
+    return [(iso, geom.intersection(box).simplify(0.005)) for iso, geom in _all_outlines() if geom.intersects(box)]

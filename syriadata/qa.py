@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .domain import CAPITAL_TYPES, status_codes
 from .loaders import load_all
 
 # Mirrors and copies of Wikipedia are one source, not several independent ones.
@@ -56,17 +57,18 @@ def quality_report(root: str | Path | None = None) -> str:
     t = load_all(root=root)
     pkg = read_package(root)
     ev, places, sources = t["control_events"], t["places"], t["sources"]
-    gov = t["governorates"].set_index("admin1_pcode")["name"]
+    gov = t["admin1"].set_index("admin1_pcode")["name"]
     changes = ev[ev["event_type"] != "baseline"]
+    statuses = status_codes(t["actors"])
     indep = independent_sources(t)
-    caps = places.loc[places["place_type"].isin(["governorate_capital", "national_capital"]), "place_id"]
+    caps = places.loc[places["place_type"].isin(CAPITAL_TYPES), "place_id"]
     cap_changes = changes[changes["place_id"].isin(caps)]
     weak_caps = cap_changes[indep.reindex(cap_changes["event_id"].astype(str)).to_numpy() < 2]
     baseline_places = set(ev.loc[ev["event_type"] == "baseline", "place_id"])
     no_baseline = sorted(set(places["place_id"]) - baseline_places)
     gaps = chain_gaps(pkg, t)
 
-    by_type = pd.crosstab(places["place_type"], places["admin1_pcode"].map(gov).rename("governorate"))
+    by_type = pd.crosstab(places["place_type"], places["admin1_pcode"].map(gov).rename("admin1"))
     by_type = by_type.loc[by_type.sum(axis=1) > 0]
     conf = pd.crosstab(ev["confidence"], ev["claim_status"], margins=True, margins_name="total")
     share2 = (indep >= 2).mean()
@@ -81,7 +83,7 @@ def quality_report(root: str | Path | None = None) -> str:
         "",
         _md(pd.DataFrame({"rows": {n: len(f) for n, f in t.items()}}).rename_axis("table")),
         "",
-        "## Places by type and governorate",
+        "## Places by type and first-order administrative unit",
         "",
         _md(by_type.rename_axis(columns=None)),
         "",
@@ -93,7 +95,7 @@ def quality_report(root: str | Path | None = None) -> str:
         "",
         f"- Events with two or more independent sources: {share2:.1%} of all events, "
         f"{share2_changes:.1%} of changes of control (baselines excluded).",
-        f"- Changes of control of governorate capitals with fewer than two independent sources: "
+        f"- Changes of control of capitals (national and first-order) with fewer than two independent sources: "
         f"{len(weak_caps)} of {len(cap_changes)}"
         + (f" ({', '.join(weak_caps['event_id'].astype(str))})" if len(weak_caps) else "") + ".",
         f"- Sources without a publication date: {sources['date_published'].isna().sum()} of {len(sources)}.",
@@ -106,8 +108,8 @@ def quality_report(root: str | Path | None = None) -> str:
         f"- Places without coordinates: {places['latitude'].isna().sum()} of {len(places)}.",
         f"- Places without an Arabic name: {places['name_ar'].isna().sum()}; without a population: "
         f"{places['population'].isna().sum()}.",
-        f"- Events whose controller after is `unknown` or `contested`: "
-        f"{changes['controller_after'].isin(['unknown', 'contested']).sum()}.",
+        f"- Events whose controller after is a status code ({', '.join(f'`{c}`' for c in statuses)}): "
+        f"{changes['controller_after'].isin(statuses).sum()}.",
         "",
     ]
     return "\n".join(out)

@@ -81,13 +81,24 @@ border-bottom:1px solid #eee;text-align:right}details{margin:.6em 0}code,pre{bac
 REPORT_NEEDS = ("statsmodels", "matplotlib", "seaborn")
 
 
-def build_report(out: Path, *, root: str | Path | None = None, log=None) -> Path:
-    """Run every analysis script into ``out`` and write ``out/index.html``; return its path.
+def build_report(out: Path, *, root: str | Path | None = None, studies: list[str] | None = None, log=None) -> Path:
+    """Run every analysis script for each study into ``out``; return the path of ``index.html``.
 
-    Raises DataValidationError if the package is invalid and OutputError if ``out`` is a folder
-    that a report may not replace, both before anything is written.
+    Parameters
+    ----------
+    out : the output folder (a new or empty folder, or a previous report).
+    root : a data package folder; None for the bundled package.
+    studies : episode ids to study; None for the package's default studies (``default_study``).
+        One study is written flat into ``out``; several each get ``out/<episode_id>/`` and
+        ``out/index.html`` links them.
+    log : a function taking one progress line (default: print to standard error).
+
+    Raises DataValidationError if the package is invalid, UsageError for an episode that is not
+    a study, and OutputError if ``out`` is a folder that a report may not replace, all before
+    anything is written.
     """
-    from .errors import require
+    from .analysis.study import default_studies, load_study
+    from .errors import UsageError, require
     from .qa import quality_report
     from .validate import validate_package
 
@@ -100,41 +111,76 @@ def build_report(out: Path, *, root: str | Path | None = None, log=None) -> Path
         from .problems import DataValidationError
 
         raise DataValidationError(problems)
+    chosen = [load_study(s, root=root) for s in studies] if studies else default_studies(root=root)
+    if not chosen:
+        raise UsageError("no study to report on: name one with --study EPISODE_ID "
+                         "(an episode with a defender_actor_id), or mark episodes default_study")
     out = Path(out)
+    found = scripts()
     with output_dir(out, "report", package_root=pkg.root) as work:
-        found = scripts()
-        sections = []
-        for i, path in enumerate(found, 1):
-            t0 = time.perf_counter()
-            module = _load_module(path)
-            title = (module.__doc__ or path.stem).strip().splitlines()[0]
-            log(f"[{i}/{len(found)}] {path.name}: {title}")
-            outputs = [Path(p) for p in module.main(work, root=root)]
-            sections.append(_section(module, outputs, work))
-            log(f"      {len(outputs)} file(s) in {time.perf_counter() - t0:.1f} s")
+        pages = []
+        for n, study in enumerate(chosen, 1):
+            target = work if len(chosen) == 1 else work / study.episode_id
+            target.mkdir(parents=True, exist_ok=True)
+            log(f"study {n}/{len(chosen)}: {study.episode_id} ({study.name}, {study.period})")
+            sections = []
+            for i, path in enumerate(found, 1):
+                t0 = time.perf_counter()
+                module = _load_module(path)
+                title = (module.__doc__ or path.stem).strip().splitlines()[0]
+                log(f"[{i}/{len(found)}] {path.name}: {title}")
+                outputs = [Path(p) for p in module.main(target, root=root, study=study)]
+                sections.append(_section(module, outputs, target))
+                log(f"      {len(outputs)} file(s) in {time.perf_counter() - t0:.1f} s")
+            quality = "quality.md" if len(chosen) == 1 else "../quality.md"
+            (target / "index.html").write_text(_page(pkg, study, sections, quality), encoding="utf-8")
+            pages.append(study)
         (work / "quality.md").write_text(quality_report(root=root), encoding="utf-8")
-        page = _page(pkg, sections)
-        (work / "index.html").write_text(page, encoding="utf-8")
+        if len(chosen) > 1:
+            (work / "index.html").write_text(_overview(pkg, pages), encoding="utf-8")
     log(f"report written to {out / 'index.html'}")
     return out / "index.html"
 
 
-def _page(pkg, sections: list[str]) -> str:
+def _licences(pkg) -> str:
+    names = [lic.get("title") or lic.get("name") for lic in pkg.descriptor.get("licenses", [])]
+    return ", ".join(n for n in names if n) or "see the data package"
+
+
+def _head(pkg, title: str) -> str:
+    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f"\n<style>{STYLE}</style></head><body>")
+
+
+def _overview(pkg, studies) -> str:
+    title = pkg.descriptor.get("title", pkg.descriptor.get("name", "data package"))
+    items = "".join(f'<li><a href="{s.episode_id}/index.html">{html.escape(s.name)}</a>, {html.escape(s.period)}: '
+                    f"places held by {html.escape(s.defender_label)}</li>" for s in studies)
+    return f"""{_head(pkg, f"{title} {pkg.version}: studies")}
+<h1>{html.escape(title)} {html.escape(pkg.version)}: how fast territory changed hands</h1>
+<p>One report per study, each rebuilt from the data package by the scripts in <code>analysis/</code>.
+Data quality: <a href="quality.md">quality.md</a>.</p><ul>{items}</ul>
+<hr><p style="font-size:.85em;color:#555">Data licence: {html.escape(_licences(pkg))}.</p></body></html>
+"""
+
+
+def _page(pkg, study, sections: list[str], quality: str) -> str:
     from .cite import citation_text
 
     version = pkg.version
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>syriadata {version}: how fast territory changed hands</title>
-<style>{STYLE}</style></head><body>
-<h1>How fast territory changed hands in Syria, November 2024 &ndash; March 2025</h1>
-<p>Report built from <strong>syriadata {version}</strong> with <code>syriadata report</code>. Every table and
-figure below is rebuilt from the data package by the scripts in <code>analysis/</code>; the same data gives
-the same files, byte for byte. Each change of control has a date window; results are given for changes
-dated to the <em>earliest</em>, <em>midpoint</em> and <em>latest</em> day of their windows, and the spread
-between them is the uncertainty that the dating alone introduces. Data quality: <a href="quality.md">quality.md</a>.</p>
-<div class="cite"><strong>How to cite.</strong> {html.escape(citation_text(version))}</div>
+    name = pkg.descriptor.get("name", "data package")
+    return f"""{_head(pkg, f"{name} {version}: {study.name}, {study.period}")}
+<h1>How fast {html.escape(study.defender_label)} lost territory: {html.escape(study.name)}, {html.escape(study.period)}</h1>
+<p>Report built from <strong>{html.escape(name)} {version}</strong> with <code>syriadata report --study
+{html.escape(study.episode_id)}</code>. Every table and figure below is rebuilt from the data package by the
+scripts in <code>analysis/</code>; the same data gives the same files, byte for byte. The places at risk are
+those {html.escape(study.defender_label)} held at the end of the day before the episode began. Each change of
+control has a date window; results are given for changes dated to the <em>earliest</em>, <em>midpoint</em> and
+<em>latest</em> day of their windows, and the spread between them is the uncertainty that the dating alone
+introduces. Data quality: <a href="{quality}">quality.md</a>.</p>
+<div class="cite"><strong>How to cite.</strong> {html.escape(citation_text(version, root=pkg.root))}</div>
 {''.join(sections)}
-<hr><p style="font-size:.85em;color:#555">Data licence: CC BY 4.0. Code licence: MIT. Map outlines: Natural Earth
-(public domain). Coordinates and populations partly from GeoNames (CC BY 4.0).</p>
+<hr><p style="font-size:.85em;color:#555">Data licence: {html.escape(_licences(pkg))}. Map outlines: Natural
+Earth 1:10m (public domain). The sources of each row are listed in the package's <code>sources</code> table.</p>
 </body></html>
 """

@@ -7,23 +7,28 @@ import pytest
 
 from fixtures import TOY, events
 from syriadata.analysis.episodes import compare_episodes
-from syriadata.analysis.falls import collapse_curve, daily_captures, falls, peak_rate, time_to_share
+from syriadata.analysis.losses import collapse_curve, daily_captures, falls, peak_rate, time_to_share
 from syriadata.analysis.rates import capture_rate_model
 from syriadata.analysis.shares import control_shares
 from syriadata.analysis.speed import speed_of_advance
+from syriadata.analysis.study import Study
 from syriadata.analysis.survival import cox, cumulative_incidence, kaplan_meier, logrank
 
 PLACES = pd.DataFrame({
     "place_id": ["hama", "daraa", "homs"], "name": ["Hama", "Daraa", "Homs"],
-    "place_type": ["governorate_capital"] * 3, "admin1_pcode": ["SY05", "SY12", "SY04"],
+    "place_type": ["admin1_capital"] * 3, "admin1_pcode": ["SY05", "SY12", "SY04"],
     "population": pd.array([400, 100, 500], dtype="Int64"),
     "latitude": [35.13, 32.62, 34.72], "longitude": [36.76, 36.10, 36.73],
 })
 
 
+TOY_STUDY = Study(episode_id="toy", name="Toy offensive", defender="syrian_government", start="2024-11-27",
+                  end="2024-12-10", headline_places=("hama", "homs"))
+
+
 @pytest.fixture
 def toy_falls():
-    return falls("2024-11-27", "2024-12-10", events=TOY, places=PLACES).set_index("place_id")
+    return falls(TOY_STUDY, events=TOY, places=PLACES).set_index("place_id")
 
 
 def test_days_to_fall_by_hand(toy_falls):
@@ -38,31 +43,27 @@ def test_days_to_fall_by_hand(toy_falls):
 
 
 def test_unfallen_place_is_censored_at_the_end():
-    t = falls("2024-11-27", "2024-12-06", events=TOY, places=PLACES).set_index("place_id")
+    study = Study(episode_id="toy", name="Toy", defender="syrian_government", start="2024-11-27", end="2024-12-06")
+    t = falls(study, events=TOY, places=PLACES).set_index("place_id")
     assert not t.loc["homs", "fell"] and t.loc["homs", "days_latest"] == 9  # censored on 6 Dec
     assert t.loc["daraa", "fell"]  # its window starts on 6 Dec, inside the period
 
 
 def test_t10_t50_t90_by_hand(toy_falls):
-    t = time_to_share(toy_falls.reset_index().pipe(lambda f: f.assign(capital=True)).pipe(_keep_attrs, toy_falls))
+    t = time_to_share(toy_falls.reset_index())
     got = t.set_index(["label", "resolution"])["days"]
     # three capitals; T50 needs two of them: earliest days 8, 9, 10 -> 9; latest 8, 10, 11 -> 10
     assert got[("T10", "earliest")] == 8 and got[("T50", "earliest")] == 9 and got[("T90", "earliest")] == 10
     assert got[("T50", "latest")] == 10 and got[("T90", "latest")] == 11
 
 
-def _keep_attrs(frame, source):
-    frame.attrs.update(source.attrs)
-    return frame
-
-
 def test_collapse_curve_and_peak(toy_falls):
-    curve = collapse_curve(toy_falls.reset_index().pipe(_keep_attrs, toy_falls)).set_index(["resolution", "day"])
+    curve = collapse_curve(toy_falls.reset_index(), TOY_STUDY).set_index(["resolution", "day"])
     assert curve.loc[("earliest", 8), "fallen"] == 1 and curve.loc[("earliest", 9), "fallen"] == 2
     assert curve.loc[("latest", 9), "fallen"] == 1 and curve.loc[("latest", 11), "share"] == 1.0
-    peak = peak_rate(toy_falls.reset_index().pipe(_keep_attrs, toy_falls)).set_index("resolution")
+    peak = peak_rate(toy_falls.reset_index(), TOY_STUDY).set_index("resolution")
     assert (peak["captures"] == 1).all()
-    daily = daily_captures(toy_falls.reset_index().pipe(_keep_attrs, toy_falls))
+    daily = daily_captures(toy_falls.reset_index(), TOY_STUDY)
     latest = daily[daily["resolution"] == "latest"].set_index("day")
     assert latest.loc[10, "held_at_start_of_day"] == 2 and latest.loc[11, "held_at_start_of_day"] == 1
 
@@ -110,8 +111,8 @@ def test_capture_rate_model_sees_acceleration():
     t = pd.DataFrame({"fell": True, **{f"days_{r}": days for r in ["earliest", "midpoint", "latest"]}})
     t = pd.concat([t, pd.DataFrame({"fell": [False] * 37, **{f"days_{r}": 5 for r in ["earliest", "midpoint", "latest"]}})],
                   ignore_index=True)
-    t.attrs.update(start=pd.Timestamp("2024-01-01"), end=pd.Timestamp("2024-01-06"))
-    fit = capture_rate_model(t).set_index("resolution")
+    study = Study(episode_id="s", name="s", defender="d", start="2024-01-01", end="2024-01-06")
+    fit = capture_rate_model(t, study).set_index("resolution")
     assert (fit["daily_growth"] > 1.5).all()
     assert (fit["rate_day0"] < 0.05).all()
 
@@ -128,8 +129,9 @@ def test_speed_of_advance_by_hand():
                  ("E0005", "p1", "2024-01-11", "2024-01-11", "gov", "x"),
                  ("E0006", "p2", "2024-01-12", "2024-01-12", "gov", "x"),
                  ("E0007", "p3", "2024-01-13", "2024-01-13", "gov", "x")])
-    t = falls("2024-01-10", "2024-01-20", defender="gov", events=ev, places=places)
-    speed = speed_of_advance(t, events=ev, places=places).set_index("resolution")
+    study = Study(episode_id="s", name="s", defender="gov", start="2024-01-10", end="2024-01-20", initiators=("x",))
+    t = falls(study, events=ev, places=places)
+    speed = speed_of_advance(t, study, events=ev, places=places).set_index("resolution")
     assert speed.loc["midpoint", "origin"] == "start line"
     assert speed.loc["midpoint", "max_km"] == pytest.approx(333.6, abs=1)
     assert speed.loc["midpoint", "km_per_day"] == pytest.approx(111.2, abs=0.5)
@@ -150,7 +152,7 @@ def test_compare_episodes_by_hand():
     ev.loc[ev["event_id"] == "E0005", "episode_id"] = "south"
     eps = pd.DataFrame({"episode_id": ["north", "south"], "name": ["N", "S"],
                         "date_start": pd.to_datetime(["2024-11-27", "2024-12-06"])})
-    places = PLACES.assign(place_type=["governorate_capital", "governorate_capital", "national_capital"])
+    places = PLACES.assign(place_type=["admin1_capital", "admin1_capital", "national_capital"])
     got = compare_episodes(events=ev, places=places, episodes=eps).set_index(["episode_id", "resolution"])
     assert got.loc[("north", "latest"), "days_to_first_capital"] == 8  # Hama
     assert got.loc[("north", "latest"), "days_to_national_capital"] == 11  # Homs as the toy national capital
@@ -162,9 +164,9 @@ def test_compare_episodes_by_hand():
 def test_headlines_by_hand(toy_falls):
     from syriadata.analysis.headlines import headlines
 
-    table = toy_falls.reset_index().pipe(_keep_attrs, toy_falls).assign(capital=True)
-    h = headlines(table).set_index("metric")
+    h = headlines(toy_falls.reset_index(), TOY_STUDY).set_index("metric")
     assert h.loc["days to the fall of Hama"].tolist() == [8, 8, 8]
     assert h.loc["days to the fall of Homs", "latest"] == 11
-    assert h.loc["T50: days until 50% of the capitals had fallen", "earliest"] == 9
+    assert h.loc["T50: days until 50% of the focus places had fallen", "earliest"] == 9
+    assert h.loc["places syrian government held at the start", "latest"] == 3
     assert h.loc["places lost by the end of the period", "midpoint"] == 3

@@ -46,7 +46,7 @@ def test_closed_vocabularies_are_categoricals_with_labels(name):
 
 
 def test_unknown_table_has_friendly_error():
-    with pytest.raises(KeyError, match="choose from: governorates"):
+    with pytest.raises(KeyError, match="choose from: admin1"):
         syriadata.load("event")
 
 

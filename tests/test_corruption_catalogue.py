@@ -209,8 +209,8 @@ def duplicate_key(pkg, private):
 
 
 def reverse_rows(pkg, private):
-    rows = rows_of(pkg, "governorates")
-    write_rows(pkg, "governorates", [rows[0]] + rows[1:][::-1])
+    rows = rows_of(pkg, "admin1")
+    write_rows(pkg, "admin1", [rows[0]] + rows[1:][::-1])
 
 
 def latin1(pkg, private):
@@ -288,7 +288,7 @@ CASES = [
     Case("descriptor-no-version", edit_descriptor(lambda d, *_: d.pop("version")), DP, "descriptor",
          column="version"),
     Case("descriptor-duplicate-resource", edit_descriptor(lambda d, *_: d["resources"].append(dict(d["resources"][0]))),
-         DP, "descriptor", column="resources[11].name", value="governorates"),
+         DP, "descriptor", column="resources[11].name", value="admin1"),
     Case("resource-without-schema", edit_descriptor(lambda d, *_: resource(d, "actors").pop("schema")), DP, "schema",
          column="resources[4].schema"),
     Case("schema-empty-fields", edit_descriptor(lambda d, *_: resource(d, "actors")["schema"].update(fields=[])), DP,
@@ -334,17 +334,17 @@ CASES = [
          "data/actors.csv", "csv-syntax", row=5, message="never closed"),
     Case("unterminated-quote-at-end", edit_bytes("actors", lambda b: b + b'zz_actor,"Never closed\n'),
          "data/actors.csv", "csv-syntax", message="unexpected end of data"),
-    Case("row-too-long", replace_line("governorates", 3, "SY03,Rural Damascus,x,y,z,extra"), "data/governorates.csv",
-         "row-width", row=3, value="6"),
-    Case("row-too-short", replace_line("governorates", 4, "SY04,Homs"), "data/governorates.csv", "row-width", row=4,
+    Case("row-too-long", replace_line("admin1", 3, "SY03,SYR,Rural Damascus,x,y,z,w,extra"),
+         "data/admin1.csv", "row-width", row=3, value="8"),
+    Case("row-too-short", replace_line("admin1", 4, "SY04,Homs"), "data/admin1.csv", "row-width", row=4,
          value="2"),
-    Case("blank-row", insert_line("governorates", 3, b""), "data/governorates.csv", "blank-row", row=3),
-    Case("header-renamed", replace_line("governorates", 1, "admin1_pcode,name,name_arabic,capital_place_id,source_ids"),
-         "data/governorates.csv", "header", row=1),
+    Case("blank-row", insert_line("admin1", 3, b""), "data/admin1.csv", "blank-row", row=3),
+    Case("header-renamed", replace_line("admin1", 1, "admin1_pcode,country,name,name_arabic,capital_place_id,region,source_ids"),
+         "data/admin1.csv", "header", row=1),
     Case("line-endings-crlf", crlf, "data/actors.csv", "line-endings"),
-    Case("trailing-space", replace_line("actors", 2, "contested,Contested,,status,,,Status value.,,Not an actor.  "),
+    Case("trailing-space", replace_line("actors", 2, "contested,Contested,,status,#BBBBBB,,,Status value.,,Not an actor.  "),
          "data/actors.csv", "trailing-space", row=2),
-    Case("unsorted", reverse_rows, "data/governorates.csv", "sort-order"),
+    Case("unsorted", reverse_rows, "data/admin1.csv", "sort-order"),
     Case("hash-stale", set_cell("episodes", 0, "description", "changed"), "data/episodes.csv", "hash"),
     # --- cells
     Case("date-not-a-date", set_cell("control_events", 0, "date_start", "2024-13-45"), EV, "type-date", row=2,
@@ -367,8 +367,10 @@ CASES = [
     Case("formula-at", set_cell("sources", 2, "title", "@SUM(A1:A9)"), SRC, "formula-prefix", row=4),
     Case("formula-plus", set_cell("sources", 3, "notes", "+1 555 0100"), SRC, "formula-prefix", row=5),
     Case("formula-tab", set_cell("sources", 4, "notes", "\tindented"), SRC, "formula-prefix", row=6),
-    Case("latitude-out-of-box", set_cell_where("places", "place_id", "aleppo", "latitude", "48.85"), PL, "maximum",
-         value="48.85"),
+    Case("latitude-out-of-range", set_cell_where("places", "place_id", "aleppo", "latitude", "91.5"), PL, "maximum",
+         value="91.5"),
+    Case("point-in-france", set_cell_where("places", "place_id", "aleppo", "latitude", "48.85"), PL,
+         "outside-country", message="check the source of the coordinates"),
     Case("coordinates-swapped", swap_aleppo, PL, "outside-country", message="look swapped"),
     Case("point-in-turkey", gaziantep, PL, "outside-country", message="km outside SYR"),
     # --- across tables
@@ -481,7 +483,7 @@ def test_loaders_raise_package_errors(world):
 
     pkg, private = world.pkg, world.private
     world.freeze()
-    with pytest.raises(UnknownTableError, match="choose from: governorates"):
+    with pytest.raises(UnknownTableError, match="choose from: admin1"):
         syriadata.load("events", root=pkg)
     with pytest.raises(UsageError, match="not both"):
         syriadata.load("places", root=pkg, version="0.1.0")

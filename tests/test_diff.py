@@ -36,7 +36,8 @@ def test_corrected_value_needs_a_patch_and_shows_old_and_new(package_copy, tmp_p
 def test_added_row_needs_minor_removed_row_needs_major(package_copy, tmp_path):
     added = copy(package_copy, tmp_path / "added")
     with open(added / "data" / "episodes.csv", "a", newline="", encoding="utf-8") as fh:
-        csv.writer(fh, lineterminator="\n").writerow(["zz_test", "Test", "", "2025-01-01", "", "", "", "geonames"])
+        csv.writer(fh, lineterminator="\n").writerow(["zz_test", "Test", "", "SYR", "2025-01-01", "", "", "", "", "",
+                                                          "", "false", "", "geonames"])
     d = diff_packages(package_copy, added)
     assert d.tables["episodes"].added == ["zz_test"] and d.required == "minor"
     d_back = diff_packages(added, package_copy)
@@ -50,7 +51,7 @@ def test_schema_changes_are_classified(package_copy, tmp_path):
     conf = next(f for f in fields if f["name"] == "confidence")
     conf["constraints"]["enum"] = ["high", "medium"]                 # tightened: major
     place_fields = next(r for r in d["resources"] if r["name"] == "places")["schema"]["fields"]
-    next(f for f in place_fields if f["name"] == "latitude")["constraints"]["minimum"] = 30.0  # loosened: minor
+    next(f for f in place_fields if f["name"] == "latitude")["constraints"]["minimum"] = -95.0  # loosened: minor
     (new / "datapackage.json").write_text(json.dumps(d, indent=2), encoding="utf-8")
     changes = dict((msg, lvl) for lvl, msg in diff_packages(package_copy, new).schema)
     assert any(lvl == "major" and "control_events.confidence" in msg for msg, lvl in changes.items())

@@ -198,7 +198,7 @@ def test_report_failing_midway_keeps_the_previous_report(tmp_path, built_report,
         module = real_load(path)
         ran.append(path.name)
         if path == short_scripts[2]:
-            def broken(out_dir, root=None):
+            def broken(out_dir, root=None, study=None):
                 raise RuntimeError("injected failure in the third script")
             module.main = broken
         return module

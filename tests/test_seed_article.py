@@ -29,7 +29,7 @@ def possible(snap, place) -> set[str]:
 
 def capitals() -> pd.Series:
     places = syriadata.load_places()
-    caps = places[places["place_type"].isin(["governorate_capital", "national_capital"])]
+    caps = places[places["place_type"].isin(["admin1_capital", "national_capital"])]
     return caps.set_index("admin1_pcode")["place_id"]
 
 

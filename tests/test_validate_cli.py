@@ -34,7 +34,7 @@ def test_broken_copy_reports_every_problem_at_once(package_copy):
     edit_cell(package_copy, "control_events", 0, "date_start", "2024-13-45")       # not a date
     edit_cell(package_copy, "control_events", 1, "confidence", "very high")         # not in the vocabulary
     edit_cell(package_copy, "control_events", 2, "controller_after", "martians")    # unknown actor
-    edit_cell(package_copy, "places", 0, "latitude", "48.85")                       # Paris, not Syria
+    edit_cell(package_copy, "places", 0, "latitude", "48.85")                       # France, not Syria
     edit_cell(package_copy, "sources", 0, "url", "ftp:/nowhere")                    # pattern
     result = run_cli("validate", str(package_copy))
     assert result.returncode == 1
@@ -43,7 +43,7 @@ def test_broken_copy_reports_every_problem_at_once(package_copy):
     assert "data/control_events.csv, row 2, column date_start: value '2024-13-45': [type-date]" in report
     assert "data/control_events.csv, row 3, column confidence: value 'very high': [enum]" in report
     assert "data/control_events.csv, row 4, column controller_after: value 'martians': [foreign-key]" in report
-    assert "data/places.csv, row 2, column latitude: value '48.85': [maximum]" in report
+    assert "data/places.csv, row 2, column latitude: value '48.85, " in report and "[outside-country]" in report
     assert "data/sources.csv, row 2, column url: value 'ftp:/nowhere': [pattern]" in report
     # the files changed, so the recorded hashes are stale too
     assert "[hash]" in report
@@ -77,15 +77,15 @@ def test_window_end_before_start_is_reported(package_copy):
 
 
 def test_unsorted_rows_and_crlf_are_reported(package_copy):
-    path = package_copy / "data" / "governorates.csv"
+    path = package_copy / "data" / "admin1.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     path.write_bytes(("\r\n".join([lines[0]] + lines[1:][::-1]) + "\r\n").encode())
-    found = {p.rule for p in validate_package(package_copy) if p.file == "data/governorates.csv"}
+    found = {p.rule for p in validate_package(package_copy) if p.file == "data/admin1.csv"}
     assert {"sort-order", "line-endings", "hash", "bytes"} <= found
 
 
 def test_tidy_repairs_order_and_hashes(package_copy):
-    path = package_copy / "data" / "governorates.csv"
+    path = package_copy / "data" / "admin1.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     path.write_text("\n".join([lines[0]] + lines[1:][::-1]) + "\n", encoding="utf-8")
     assert run_cli("tidy", str(package_copy)).returncode == 0

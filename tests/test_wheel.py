@@ -18,7 +18,7 @@ def test_wheel_carries_data_and_loads_every_table(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "syriadata/package_data/datapackage.json" in names
     assert "syriadata/package_data/data/control_events.csv" in names
-    assert "syriadata/releases.json" in names and "syriadata/figures/outlines.json" in names
+    assert "syriadata/releases.json" in names and "syriadata/analysis/study.py" in names
     assert any(n.startswith("syriadata/package_data/analysis/a01") for n in names)
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)  # what a plain install puts in site-packages

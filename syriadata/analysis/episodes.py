@@ -4,13 +4,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..control import RESOLUTIONS, window_day
-from .falls import CAPITAL_TYPES
+from ..domain import CAPITAL_TYPES, RESOLUTIONS, window_day
 
 
 def compare_episodes(*, events: pd.DataFrame, places: pd.DataFrame, episodes: pd.DataFrame) -> pd.DataFrame:
     """Per episode and resolution: changes of control, places, days from the episode's start to its
-    first governorate capital, to the national capital, between the two, T50 (days until half the
+    first first-order capital, to the national capital, between the two, T50 (days until half the
     capitals it took had been taken) and the peak number of changes in one day."""
     kinds = places.set_index(places["place_id"].astype("string"))["place_type"].astype("string")
     live = events[(events["claim_status"].astype("string") != "retracted") & (events["event_type"] != "baseline")]

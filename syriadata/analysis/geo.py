@@ -18,10 +18,11 @@ def distance_to_held(table: pd.DataFrame, held_places: pd.DataFrame) -> pd.Serie
     return pd.Series(km, index=table.index)
 
 
-def start_line(actor: str, day, *, events: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
-    """Places ``actor`` held at the end of ``day`` (its start line), with coordinates."""
+def start_line(actors, day, *, events: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """Places held at the end of ``day`` by ``actors`` (an actor id or several): their start line."""
     from ..control import control_at
 
+    actors = [actors] if isinstance(actors, str) else list(actors)
     held = control_at(day, events=events)
-    ids = held.loc[held["controller"] == actor, "place_id"]
+    ids = held.loc[held["controller"].isin(actors), "place_id"]
     return places[places["place_id"].isin(ids)]

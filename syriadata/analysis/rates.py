@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import require
-from .falls import daily_captures
+from .losses import daily_captures
+from .study import Study
 
 
-def capture_rate_model(table: pd.DataFrame) -> pd.DataFrame:
+def capture_rate_model(table: pd.DataFrame, study: Study) -> pd.DataFrame:
     """Fit ``captures_d ~ 1 + day`` (statsmodels ``NegativeBinomial``, NB2) with exposure = places
     the defender still held at the start of day d, per resolution.
 
@@ -21,7 +22,7 @@ def capture_rate_model(table: pd.DataFrame) -> pd.DataFrame:
     sm = require("statsmodels.api", "analysis", "daily_growth")
 
     rows = []
-    for res, daily in daily_captures(table).groupby("resolution", sort=True):
+    for res, daily in daily_captures(table, study).groupby("resolution", sort=True):
         daily = daily[daily["held_at_start_of_day"] > 0]
         exog = sm.add_constant(daily["day"].astype(float).to_numpy())
         with warnings.catch_warnings():

@@ -5,11 +5,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import require
-from ..control import RESOLUTIONS
+from ..domain import RESOLUTIONS, status_codes
 from .geo import distance_to_held, start_line
+from .study import Study
 
 
-def speed_of_advance(table: pd.DataFrame, *, events: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+def speed_of_advance(table: pd.DataFrame, study: Study, *, events: pd.DataFrame, places: pd.DataFrame,
+                     actors: pd.DataFrame | None = None) -> pd.DataFrame:
     """For each actor that captured places in ``table`` (from :func:`falls`), how far and how fast it
     advanced from its start line.
 
@@ -21,11 +23,12 @@ def speed_of_advance(table: pd.DataFrame, *, events: pd.DataFrame, places: pd.Da
     """
     sm = require("statsmodels.api", "analysis", "speed_of_advance")
 
-    start = table.attrs["start"]
+    start = study.start
+    statuses = status_codes(actors)
     fell = table[table["fell"] & table["captured_by"].notna()]
     rows = []
     for actor, caps in fell.groupby("captured_by"):
-        if actor in ("contested", "unknown"):
+        if actor in statuses:
             continue
         line = start_line(actor, start - pd.Timedelta(days=1), events=events, places=places)
         origin = "start line"

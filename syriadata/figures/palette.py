@@ -1,38 +1,50 @@
-"""One colour per actor, the same in every figure.
+"""Actor colours and labels for figures, from the ``actors`` table (its ``colour`` and ``name``).
 
-Okabe-Ito colours (safe for the common colour-vision deficiencies) for the main actors, Paul Tol's
-"muted" scheme for the rest, greys for the two status codes. Unknown actor ids get a grey and a
-warning-free fallback so a new actor never breaks a figure.
+Nothing is keyed by actor id in code: a package of another country brings its own colours. An
+actor without a colour gets a neutral grey; an id the table does not know is labelled by its id.
 """
 from __future__ import annotations
 
-ACTOR_COLOURS = {
-    "syrian_government": "#D55E00",         # vermillion
-    "hts": "#009E73",                       # bluish green
-    "sna": "#E69F00",                       # orange
-    "sdf": "#CC79A7",                       # reddish purple
-    "southern_operations_room": "#56B4E9",  # sky blue
-    "sweida_factions": "#0072B2",           # blue
-    "syrian_free_army": "#F0E442",          # yellow
-    "israel": "#000000",
-    "russia": "#882255",
-    "usa": "#332288",
-    "turkey": "#44AA99",
-    "hezbollah": "#999933",
-    "iran": "#117733",
-    "isis": "#661100",
-    "contested": "#BBBBBB",
-    "unknown": "#E5E5E5",
-}
+from dataclasses import dataclass, field
+
+import pandas as pd
+
 FALLBACK = "#888888"
 RESOLUTION_STYLES = {"earliest": ":", "midpoint": "-", "latest": "--"}
 
 
-def colour(actor: str) -> str:
-    return ACTOR_COLOURS.get(str(actor), FALLBACK)
+@dataclass(frozen=True)
+class Palette:
+    """Colours, labels and a stable legend order for actor ids."""
 
+    colours: dict = field(default_factory=dict)
+    labels: dict = field(default_factory=dict)
+    order: tuple = ()
 
-def actor_order(actors) -> list[str]:
-    """Actors in palette order (stable legends), unknown ids last in alphabetical order."""
-    known = [a for a in ACTOR_COLOURS if a in set(actors)]
-    return known + sorted(set(map(str, actors)) - set(known))
+    @classmethod
+    def from_actors(cls, actors: pd.DataFrame | None) -> "Palette":
+        """Actors with a colour come first, in table order (status codes last); the rest follow by id."""
+        if actors is None or actors.empty:
+            return cls()
+        from ..domain import STATUS_ACTOR_TYPE
+
+        if "actor_type" in actors.columns:  # status codes (contested, unknown) after the actors
+            actors = actors.assign(_status=actors["actor_type"].astype("string") == STATUS_ACTOR_TYPE)
+            actors = actors.sort_values("_status", kind="stable")
+        ids = actors["actor_id"].astype(str)
+        colour = actors["colour"] if "colour" in actors.columns else pd.Series(pd.NA, index=actors.index)
+        coloured = [(i, str(c)) for i, c in zip(ids, colour) if pd.notna(c)]
+        return cls(colours=dict(coloured), labels=dict(zip(ids, actors["name"].astype(str))),
+                   order=tuple(i for i, _ in coloured))
+
+    def colour(self, actor) -> str:
+        return self.colours.get(str(actor), FALLBACK)
+
+    def label(self, actor) -> str:
+        return self.labels.get(str(actor), str(actor).replace("_", " "))
+
+    def sort(self, actors) -> list[str]:
+        """``actors`` in legend order: coloured actors in table order, then the rest by id."""
+        present = set(map(str, actors))
+        known = [a for a in self.order if a in present]
+        return known + sorted(present - set(known))

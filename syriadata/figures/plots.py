@@ -4,14 +4,11 @@ Every figure carries a title, axis labels and a footer naming the source and the
 """
 from __future__ import annotations
 
-import json
-from importlib.resources import files
-
 import numpy as np
 import pandas as pd
 
 from ..errors import require
-from .palette import RESOLUTION_STYLES, actor_order, colour
+from .palette import RESOLUTION_STYLES, Palette
 
 
 def _setup():
@@ -31,7 +28,7 @@ def footer(fig, version: str, note: str = "") -> None:
     fig.text(0.01, 0.005, text, fontsize=7.5, color="#555555", ha="left", va="bottom")
 
 
-def collapse_curve(curve: pd.DataFrame, *, version: str, start: pd.Timestamp, title: str):
+def collapse_curve(curve: pd.DataFrame, *, version: str, start: pd.Timestamp, title: str, defender: str):
     """Step chart of cumulative places lost, midpoint line with the earliest..latest band, per group."""
     plt, sns = _setup()
     fig, ax = plt.subplots(figsize=(9, 5.2))
@@ -42,7 +39,7 @@ def collapse_curve(curve: pd.DataFrame, *, version: str, start: pd.Timestamp, ti
         ax.step(wide.index, wide["midpoint"], where="post", color=col, lw=2,
                 label=f"{group} (n={int(sub['at_risk'].iloc[0])})")
     ax.set_xlabel(f"Days since {start:%d %B %Y}")
-    ax.set_ylabel("Places lost by the government (cumulative)")
+    ax.set_ylabel(f"Places lost by {defender} (cumulative)")
     ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
     ax.legend(title="Place type (line: midpoint; band: earliest to latest)", fontsize=8, title_fontsize=8, loc="upper left")
     footer(fig, version, "Band: change dated to the start or the end of its date window.")
@@ -50,7 +47,8 @@ def collapse_curve(curve: pd.DataFrame, *, version: str, start: pd.Timestamp, ti
     return fig
 
 
-def control_timeline(spells: pd.DataFrame, *, names: dict, version: str, start, end, title: str):
+def control_timeline(spells: pd.DataFrame, *, names: dict, version: str, start, end, title: str,
+                     palette: Palette = Palette()):
     """One bar per place, coloured by controller; hatched where the start of a spell is uncertain."""
     plt, _ = _setup()
     from matplotlib.patches import Patch
@@ -64,7 +62,7 @@ def control_timeline(spells: pd.DataFrame, *, names: dict, version: str, start, 
             a = max(s.start_to, start)
             b = min(s.end_from if pd.notna(s.end_from) else end, end)
             if b > a:
-                ax.barh(y, (b - a).days, left=a, color=colour(s.controller), edgecolor="white", height=0.75)
+                ax.barh(y, (b - a).days, left=a, color=palette.colour(s.controller), edgecolor="white", height=0.75)
             if pd.notna(s.end_from) and s.end_to > s.end_from:  # the change's window: hatched
                 ax.barh(y, (s.end_to - s.end_from).days, left=s.end_from, color="white", hatch="////",
                         edgecolor="#777777", height=0.75, linewidth=0)
@@ -72,8 +70,8 @@ def control_timeline(spells: pd.DataFrame, *, names: dict, version: str, start, 
     ax.set_xlim(start, end)
     ax.set_xlabel("Date")
     ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
-    present = actor_order(spells["controller"].dropna().unique())
-    handles = [Patch(color=colour(a), label=a.replace("_", " ")) for a in present]
+    present = palette.sort(spells["controller"].dropna().unique())
+    handles = [Patch(color=palette.colour(a), label=palette.label(a)) for a in present]
     handles.append(Patch(facecolor="white", hatch="////", edgecolor="#777777", label="date window of a change"))
     ax.legend(handles=handles, fontsize=8, loc="lower left", bbox_to_anchor=(1.01, 0))
     footer(fig, version)
@@ -82,7 +80,7 @@ def control_timeline(spells: pd.DataFrame, *, names: dict, version: str, start, 
     return fig
 
 
-def kaplan_meier(km: pd.DataFrame, *, version: str, start, title: str):
+def kaplan_meier(km: pd.DataFrame, *, version: str, start, title: str, defender: str):
     """Kaplan-Meier curves per group; midpoint solid, earliest and latest dotted and dashed."""
     plt, sns = _setup()
     fig, ax = plt.subplots(figsize=(8.5, 5))
@@ -94,7 +92,7 @@ def kaplan_meier(km: pd.DataFrame, *, version: str, start, title: str):
             ax.fill_between(sub["day"], sub["lower"], sub["upper"], step="post", color=palette[group], alpha=0.12)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel(f"Days since {pd.Timestamp(start):%d %B %Y}")
-    ax.set_ylabel("Share of places still held by the government")
+    ax.set_ylabel(f"Share of places still held by {defender}")
     ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
     ax.legend(fontsize=7.5, ncol=2)
     footer(fig, version, "Kaplan-Meier (statsmodels SurvfuncRight); shaded: pointwise 95% interval, midpoint dating.")
@@ -102,35 +100,61 @@ def kaplan_meier(km: pd.DataFrame, *, version: str, start, title: str):
     return fig
 
 
-def days_to_fall(table: pd.DataFrame, *, version: str, start, title: str):
+def days_to_fall(table: pd.DataFrame, *, version: str, start, title: str, defender: str,
+                 palette: Palette = Palette()):
     """Horizontal bars: days to fall at midpoint dating, with the earliest..latest range."""
     plt, _ = _setup()
     sub = table[table["fell"]].sort_values(["days_midpoint", "name"])
     fig, ax = plt.subplots(figsize=(8.5, 0.34 * len(sub) + 1.6))
     y = np.arange(len(sub))
-    ax.barh(y, sub["days_midpoint"], color=[colour(a) for a in sub["captured_by"]], height=0.7)
+    ax.barh(y, sub["days_midpoint"], color=[palette.colour(a) for a in sub["captured_by"]], height=0.7)
     ax.errorbar(sub["days_midpoint"], y, xerr=[sub["days_midpoint"] - sub["days_earliest"],
                                                sub["days_latest"] - sub["days_midpoint"]],
                 fmt="none", ecolor="#333333", capsize=3, lw=1)
     ax.set_yticks(y, sub["name"])
     ax.invert_yaxis()
-    ax.set_xlabel(f"Days from {pd.Timestamp(start):%d %B %Y} to the government's loss (bar colour: who took it)")
+    ax.set_xlabel(f"Days from {pd.Timestamp(start):%d %B %Y} to the loss by {defender} (bar colour: who took it)")
     ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
     from matplotlib.patches import Patch
 
-    ax.legend(handles=[Patch(color=colour(a), label=a.replace("_", " ")) for a in actor_order(sub["captured_by"].unique())],
+    ax.legend(handles=[Patch(color=palette.colour(a), label=palette.label(a))
+                       for a in palette.sort(sub["captured_by"].dropna().unique())],
               fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     footer(fig, version, "Whiskers: the change's date window.")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return fig
 
 
-def _outlines():
-    return json.loads(files("syriadata.figures").joinpath("outlines.json").read_text(encoding="utf-8"))
+def _extent(country: str | None, data: pd.DataFrame):
+    """Map bounds: the country's outline if known, else the points, padded by a twentieth."""
+    if country:
+        from ..outlines import country_outline
+
+        x0, y0, x1, y1 = country_outline(country).bounds
+    else:
+        x0, x1 = data["longitude"].min(), data["longitude"].max()
+        y0, y1 = data["latitude"].min(), data["latitude"].max()
+    pad = max(x1 - x0, y1 - y0, 0.5) / 20
+    return x0 - pad, y0 - pad, x1 + pad, y1 + pad
 
 
-def control_maps(panel: pd.DataFrame, places: pd.DataFrame, *, version: str, title: str, ncols: int = 4):
-    """Small multiples: one map per date, places as points coloured by controller, on a country outline."""
+def _draw_outlines(ax, country: str | None, bounds) -> None:
+    """The study's country (mid grey) and its neighbours within the map (light grey), unfilled."""
+    from ..outlines import countries_within
+
+    import shapely
+
+    for iso, geom in countries_within(bounds):
+        for poly in shapely.get_parts(geom):
+            if poly.geom_type != "Polygon":
+                continue
+            xy = np.asarray(poly.exterior.coords)
+            ax.plot(xy[:, 0], xy[:, 1], color="#999999" if iso == country else "#DDDDDD", lw=0.7, zorder=1)
+
+
+def control_maps(panel: pd.DataFrame, places: pd.DataFrame, *, version: str, title: str, ncols: int = 4,
+                 palette: Palette = Palette(), country: str | None = None):
+    """Small multiples: one map per date, places as points coloured by controller, on country outlines."""
     plt, _ = _setup()
     from matplotlib.lines import Line2D
 
@@ -140,37 +164,32 @@ def control_maps(panel: pd.DataFrame, places: pd.DataFrame, *, version: str, tit
     dates = sorted(data["date"].unique())
     nrows = int(np.ceil(len(dates) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(3.1 * ncols, 2.9 * nrows + 1.0), squeeze=False)
-    outlines = _outlines()
+    x0, y0, x1, y1 = _extent(country, data)
     for ax, day in zip(axes.flat, dates):
-        for iso, rings in outlines["countries"].items():
-            for ring in rings:
-                xy = np.array(ring)
-                # a coarse (1:110m) outline: drawn as a thin line, never filled, so places near the
-                # coast or a border that fall outside it do not look misplaced
-                ax.plot(xy[:, 0], xy[:, 1], color="#AAAAAA" if iso == "SYR" else "#E3E3E3", lw=0.8, zorder=1)
+        _draw_outlines(ax, country, (x0, y0, x1, y1))
         snap = data[data["date"] == day]
         unc = snap["uncertain"].astype(bool)
-        ax.scatter(snap["longitude"], snap["latitude"], s=16, c=[colour(a) for a in snap["controller"]],
+        ax.scatter(snap["longitude"], snap["latitude"], s=16, c=[palette.colour(a) for a in snap["controller"]],
                    edgecolors=np.where(unc, "#000000", "none"), linewidths=0.8, zorder=3)
-        ax.set_xlim(35.5, 42.5)
-        ax.set_ylim(32.2, 37.5)
-        ax.set_aspect(1 / np.cos(np.radians(35)))
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_aspect(1 / np.cos(np.radians((y0 + y1) / 2)))
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title(pd.Timestamp(day).strftime("%d %b %Y"), fontsize=10)
     for ax in list(axes.flat)[len(dates):]:
         ax.axis("off")
-    present = actor_order(data["controller"].dropna().unique())
-    handles = [Line2D([], [], marker="o", ls="", color=colour(a), label=a.replace("_", " ")) for a in present]
+    present = palette.sort(data["controller"].dropna().unique())
+    handles = [Line2D([], [], marker="o", ls="", color=palette.colour(a), label=palette.label(a)) for a in present]
     handles.append(Line2D([], [], marker="o", ls="", color="white", markeredgecolor="black", label="inside a date window"))
     fig.legend(handles=handles, loc="lower center", ncol=min(6, len(handles)), fontsize=8, bbox_to_anchor=(0.5, 0.02))
     fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
-    footer(fig, version, "Outline: Natural Earth 1:110m (public domain), coarse, for orientation only; points are places, not areas of control.")
+    footer(fig, version, "Outlines: Natural Earth 1:10m (public domain); points are places, not areas of control.")
     fig.tight_layout(rect=(0, 0.08, 1, 0.97))
     return fig
 
 
-def control_shares(shares: pd.DataFrame, *, version: str, title: str):
+def control_shares(shares: pd.DataFrame, *, version: str, title: str, palette: Palette = Palette()):
     """Stacked areas: share of places and share of population by controller (midpoint dating)."""
     plt, _ = _setup()
     sub = shares[shares["resolution"] == "midpoint"]
@@ -178,9 +197,9 @@ def control_shares(shares: pd.DataFrame, *, version: str, title: str):
     for ax, value, label in [(axes[0], "share_places", "Share of places"),
                              (axes[1], "share_population", "Share of population of places with a known population")]:
         wide = sub.pivot_table(index="date", columns="controller", values=value, aggfunc="sum").fillna(0)
-        order = actor_order(wide.columns)
-        ax.stackplot(wide.index, [wide[a] for a in order], colors=[colour(a) for a in order],
-                     labels=[a.replace("_", " ") for a in order], linewidth=0)
+        order = palette.sort(wide.columns)
+        ax.stackplot(wide.index, [wide[a] for a in order], colors=[palette.colour(a) for a in order],
+                     labels=[palette.label(a) for a in order], linewidth=0)
         ax.set_ylim(0, 1)
         ax.set_ylabel(label)
         ax.set_xlabel("Date")

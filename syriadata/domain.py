@@ -1,0 +1,72 @@
+"""The rules of the model of control, in one place: which events count, in what order a place's
+chain runs, how a date window resolves to a day, and the package's country-neutral vocabulary.
+
+Control, the engine, the checks, the analyses and the quality report import these instead of
+spelling them out again. Nothing here knows any country, actor or episode.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+#: the readings of a date window: the change counts from its first day, its midpoint or its last day
+RESOLUTIONS = ("earliest", "latest", "midpoint")
+
+#: claim status of an event kept for the record but not part of the chain
+RETRACTED = "retracted"
+
+#: actor type of the rows of ``actors`` that are status codes (``contested``, ``unknown``), not actors
+STATUS_ACTOR_TYPE = "status"
+#: the status codes, for frames that come without an actors table
+STATUS_CODES = ("contested", "unknown")
+
+#: place types that are capitals, in the package's country-neutral vocabulary
+CAPITAL_TYPES = ("national_capital", "admin1_capital")
+#: place types grouped as administrative centres in curves (second-order units)
+CENTRE_TYPES = ("admin2_centre",)
+
+#: the chain order of a place's events: by window start, then window end, then event id
+CHAIN_ORDER = ["place_id", "date_start", "date_end", "event_id"]
+
+
+def live_events(events: pd.DataFrame) -> pd.DataFrame:
+    """Events that form chains of control (everything but retracted claims), in chain order.
+
+    A frame without ``claim_status`` counts every event.
+    """
+    if "claim_status" in events.columns:
+        events = events[events["claim_status"].astype("string") != RETRACTED]
+    return events.sort_values(CHAIN_ORDER).reset_index(drop=True)
+
+
+def window_day(start, end, resolve: str):
+    """The day of a date window that ``resolve`` picks; the midpoint rounds down to a whole day.
+
+    Works on datetime Series and on integer day numbers alike, so the snapshot, the engine and
+    the analyses share one rule.
+    """
+    if resolve == "earliest":
+        return start
+    if resolve == "latest":
+        return end
+    if resolve == "midpoint":
+        half = (end - start) // 2
+        return start + (half.dt.floor("D") if hasattr(half, "dt") else half)
+    from .errors import UsageError
+
+    raise UsageError(f"resolve must be one of {', '.join(RESOLUTIONS)}, not {resolve!r}")
+
+
+def status_codes(actors: pd.DataFrame | None) -> tuple[str, ...]:
+    """Controller values that are status codes rather than actors."""
+    if actors is None or "actor_type" not in actors.columns:
+        return STATUS_CODES
+    return tuple(actors.loc[actors["actor_type"].astype("string") == STATUS_ACTOR_TYPE, "actor_id"].astype(str))
+
+
+def place_class(place_type: pd.Series) -> pd.Series:
+    """Capital / administrative centre / other, for grouping curves and tests."""
+    import numpy as np
+
+    kind = place_type.astype("string")
+    return pd.Series(np.select([kind.isin(CAPITAL_TYPES), kind.isin(CENTRE_TYPES)],
+                               ["capital", "admin-2 centre"], "other"), index=place_type.index)
