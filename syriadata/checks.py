@@ -6,7 +6,6 @@ is the list ``validate_package`` runs.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 
 import numpy as np
@@ -18,24 +17,11 @@ from .problems import Problem, csv_line as _line
 Tables = dict[str, pd.DataFrame]
 
 
-def needs(**tables: list[str]):
-    """Run a check only on packages that have these tables with these fields.
-
-    A package without one of the tables is not of the kind the check is for and is skipped; a
-    table that lacks a needed field is reported, since the check cannot run on it.
-    """
-    def wrap(check):
-        @functools.wraps(check)
-        def run(pkg: Package, data: Tables) -> list[Problem]:
-            if not all(name in data for name in tables):
-                return []
-            missing = [(name, col) for name, cols in tables.items() for col in cols if col not in data[name].columns]
-            if missing:
-                return [Problem(pkg.resource(name)["path"], None, col, None, "check-skipped",
-                                f"{check.__name__} needs this field") for name, col in missing]
-            return check(pkg, data)
-        return run
-    return wrap
+def declared(prop: str):
+    """The resources that declare the custom property ``prop``, with its value: (name, spec) pairs."""
+    def of(pkg: Package):
+        return [(name, pkg.resource(name)[prop]) for name in pkg.table_names if pkg.resource(name).get(prop)]
+    return of
 
 
 def check_foreign_keys(pkg: Package, tables: Tables) -> list[Problem]:
@@ -68,15 +54,10 @@ def check_foreign_keys(pkg: Package, tables: Tables) -> list[Problem]:
 
 
 def check_date_order(pkg: Package, tables: Tables) -> list[Problem]:
-    """Start dates never after end dates (events, episodes, alias validity, relations)."""
-    pairs = [("control_events", "date_start", "date_end"), ("episodes", "date_start", "date_end"),
-             ("crossing_status", "date_start", "date_end"),
-             ("actor_aliases", "valid_from", "valid_to"), ("actor_relations", "date_start", "date_end"),
-             ("actors", "founded", "dissolved")]
+    """Start dates never after end dates, for every resource declaring ``x-window``."""
     problems = []
-    for name, start, end in pairs:
-        if name not in tables or not {start, end} <= set(tables[name].columns):
-            continue
+    for name, spec in declared("x-window")(pkg):
+        start, end = spec["start"], spec["end"]
         frame, file = tables[name], pkg.resource(name)["path"]
         bad = frame[start].notna() & frame[end].notna() & (frame[start] > frame[end])
         problems += [Problem(file, _line(i), end, str(frame.at[i, end].date()), "date-order",
@@ -99,81 +80,110 @@ def check_no_future_dates(pkg: Package, tables: Tables, today: dt.date | None = 
     return problems
 
 
-@needs(control_events=["event_id"], event_sources=["event_id"])
 def check_event_sources(pkg: Package, tables: Tables) -> list[Problem]:
-    """Every control event cites at least one source."""
-    events, links = tables["control_events"], tables["event_sources"]
-    cited = set(links["event_id"].dropna().astype(str))
-    missing = events["event_id"].notna() & ~events["event_id"].astype("string").isin(cited)
-    return [Problem(pkg.resource("control_events")["path"], _line(i), "event_id", str(events.at[i, "event_id"]),
-                    "no-source", "event has no row in event_sources") for i in events.index[missing]]
-
-
-PRECISION_DAYS = {"day": (0, 0), "days": (1, 5), "week": (6, 12), "month": (13, 61), "months": (62, 10**6)}
-
-
-@needs(control_events=["date_start", "date_end", "date_precision"])
-def check_precision(pkg: Package, tables: Tables) -> list[Problem]:
-    """The named date precision matches the width of the date window."""
-    ev = tables["control_events"]
-    width = (ev["date_end"] - ev["date_start"]).dt.days
-    lo = ev["date_precision"].map(lambda p: PRECISION_DAYS.get(p, (None, None))[0]).astype("Float64")
-    hi = ev["date_precision"].map(lambda p: PRECISION_DAYS.get(p, (None, None))[1]).astype("Float64")
-    bad = width.notna() & lo.notna() & ((width < lo) | (width > hi))
-    return [Problem(pkg.resource("control_events")["path"], _line(i), "date_precision", str(ev.at[i, "date_precision"]),
-                    "precision", f"window is {int(width[i]) + 1} day(s) wide") for i in ev.index[bad.fillna(False)]]
-
-
-@needs(control_events=["event_id", "place_id", "date_start", "date_end", "controller_before",
-                       "controller_after", "claim_status", "event_type"], places=["place_id"])
-def check_chains(pkg: Package, tables: Tables) -> list[Problem]:
-    """Per place, events form a chain: the first is the baseline (no controller before) and each
-    later event's controller_before equals the previous event's controller_after. Retracted events
-    are kept for the record but are not links of the chain."""
-    ev = tables["control_events"]
-    file = pkg.resource("control_events")["path"]
-    live = ev[ev["claim_status"] != "retracted"].sort_values(["place_id", "date_start", "date_end", "event_id"])
-    prev_after = live.groupby("place_id", observed=True)["controller_after"].shift()
-    first = prev_after.isna() & ~live.duplicated("place_id")
+    """Every row of a resource declaring ``x-cited`` has a row in the link table it names."""
     problems = []
-    before = live["controller_before"].astype("string")
-    for i in live.index[first & before.notna()]:
-        problems.append(Problem(file, _line(i), "controller_before", str(before[i]), "chain",
-                                "a place's first event is its baseline and has no controller_before"))
-    for i in live.index[~first & before.isna()]:
-        problems.append(Problem(file, _line(i), "controller_before", None, "chain",
-                                f"only a place's first event may lack controller_before (previous: {prev_after[i]})"))
-    broken = ~first & before.notna() & (before != prev_after.astype("string"))
-    for i in live.index[broken.fillna(False)]:
-        problems.append(Problem(file, _line(i), "controller_before", str(before[i]), "chain",
-                                f"previous event of {live.at[i, 'place_id']} left it with {prev_after[i]!r}"))
-    prev_end = live.groupby("place_id", observed=True)["date_end"].shift()
-    prev_id = live.groupby("place_id", observed=True)["event_id"].shift()
-    for i in live.index[(live["date_end"] < prev_end).fillna(False)]:
-        problems.append(Problem(file, _line(i), "date_end", str(live.at[i, "date_end"].date()), "window-order",
-                                f"window lies inside the window of the previous change {prev_id[i]} (which ends "
-                                f"{prev_end[i].date()}), so no reading of the dates keeps the order of the chain; "
-                                f"narrow {prev_id[i]}'s window to end by {live.at[i, 'date_end'].date()}"))
-    baseline = live["event_type"] == "baseline"
-    for i in live.index[baseline & ~first]:
-        problems.append(Problem(file, _line(i), "event_type", "baseline", "chain",
-                                "a baseline row must be the first event of its place"))
-    places = set(tables["places"]["place_id"].astype(str))
-    without = sorted(places - set(live["place_id"].astype(str)))
-    problems += [Problem(pkg.resource("places")["path"], None, "place_id", p, "no-events",
-                         "place has no control events (not even a baseline)") for p in without]
+    for name, spec in declared("x-cited")(pkg):
+        (key,) = pkg.primary_key(name)
+        rows, links = tables[name], tables[spec["resource"]]
+        cited = links[spec["field"]].dropna().astype("string")
+        missing = rows[key].notna() & ~rows[key].astype("string").isin(cited)
+        problems += [Problem(pkg.resource(name)["path"], _line(i), key, str(rows.at[i, key]), "no-source",
+                             f"row has no row in {spec['resource']}") for i in rows.index[missing]]
     return problems
 
 
-@needs(places=["place_id", "place_type"], crossings=["place_id"])
+def check_precision(pkg: Package, tables: Tables) -> list[Problem]:
+    """The named date precision matches the width of the date window (``x-window.precisionDays``)."""
+    problems = []
+    for name, spec in declared("x-window")(pkg):
+        if "precision" not in spec:
+            continue
+        frame, col = tables[name], spec["precision"]
+        bounds = {k: (lo, np.inf if hi is None else hi) for k, (lo, hi) in spec["precisionDays"].items()}
+        width = (frame[spec["end"]] - frame[spec["start"]]).dt.days
+        lo = frame[col].astype("string").map(lambda p: bounds.get(p, (np.nan, np.nan))[0]).astype(float)
+        hi = frame[col].astype("string").map(lambda p: bounds.get(p, (np.nan, np.nan))[1]).astype(float)
+        bad = (width < lo) | (width > hi)
+        problems += [Problem(pkg.resource(name)["path"], _line(i), col, str(frame.at[i, col]), "precision",
+                             f"window is {int(width[i]) + 1} day(s) wide") for i in frame.index[bad.fillna(False)]]
+    return problems
+
+
+def check_chains(pkg: Package, tables: Tables) -> list[Problem]:
+    """Chains of control, for every resource declaring ``x-chain``.
+
+    Per entity (a place), rows in chain order (window start, window end, key) form a chain: the
+    first is the baseline (no ``before``) and each later row's ``before`` equals the previous
+    row's ``after``; rows whose ``skip`` field has a skipped value (retracted claims) are kept
+    for the record but are not links. No window may lie inside the previous one's (no reading of
+    the dates could keep the chain's order). Every entity has at least one row.
+    """
+    problems = []
+    for name, spec in declared("x-chain")(pkg):
+        problems += _chain_problems(pkg, name, spec, tables)
+    return problems
+
+
+def _chain_problems(pkg: Package, name: str, spec: dict, tables: Tables) -> list[Problem]:
+    window = pkg.resource(name)["x-window"]
+    entity, before_col, after_col = spec["entity"], spec["before"], spec["after"]
+    start, end = window["start"], window["end"]
+    (key,) = pkg.primary_key(name)
+    ev, file = tables[name], pkg.resource(name)["path"]
+    skip = spec.get("skip")
+    live = ev if not skip else ev[~ev[skip["field"]].astype("string").isin(skip["values"]).fillna(False)]
+    live = live.sort_values([entity, start, end, key])
+    group = live.groupby(entity, observed=True)
+    prev_after = group[after_col].shift()
+    first = prev_after.isna() & ~live.duplicated(entity)
+    problems = []
+    before = live[before_col].astype("string")
+    for i in live.index[first & before.notna()]:
+        problems.append(Problem(file, _line(i), before_col, str(before[i]), "chain",
+                                f"the first row of a {entity} is its baseline and has no {before_col}"))
+    for i in live.index[~first & before.isna()]:
+        problems.append(Problem(file, _line(i), before_col, None, "chain",
+                                f"only the first row of a {entity} may lack {before_col} (previous: {prev_after[i]})"))
+    broken = ~first & before.notna() & (before != prev_after.astype("string"))
+    for i in live.index[broken.fillna(False)]:
+        problems.append(Problem(file, _line(i), before_col, str(before[i]), "chain",
+                                f"previous row of {live.at[i, entity]} left it with {prev_after[i]!r}"))
+    prev_end, prev_id = group[end].shift(), group[key].shift()
+    for i in live.index[(live[end] < prev_end).fillna(False)]:
+        problems.append(Problem(file, _line(i), end, str(live.at[i, end].date()), "window-order",
+                                f"window lies inside the window of the previous change {prev_id[i]} (which ends "
+                                f"{prev_end[i].date()}), so no reading of the dates keeps the order of the chain; "
+                                f"narrow {prev_id[i]}'s window to end by {live.at[i, end].date()}"))
+    if "baseline" in spec:
+        col, value = spec["baseline"]["field"], spec["baseline"]["value"]
+        for i in live.index[(live[col].astype("string") == value).fillna(False) & ~first]:
+            problems.append(Problem(file, _line(i), col, value, "chain",
+                                    f"a {value} row must be the first row of its {entity}"))
+    if "entities" in spec:
+        ref = spec["entities"]
+        known = set(tables[ref["resource"]][ref["field"]].dropna().astype(str))
+        without = sorted(known - set(live[entity].astype(str)))
+        problems += [Problem(pkg.resource(ref["resource"])["path"], None, ref["field"], p, "no-events",
+                             f"has no rows in {name} (not even a baseline)") for p in without]
+    return problems
+
+
 def check_crossing_types(pkg: Package, tables: Tables) -> list[Problem]:
-    """Rows of ``crossings`` point at places typed as crossings."""
-    types = tables["places"].set_index("place_id")["place_type"].astype("string")
-    cr = tables["crossings"]
-    kinds = cr["place_id"].astype("string").map(types)
-    bad = kinds.notna() & ~kinds.isin(["border_crossing", "ceasefire_line_crossing"])
-    return [Problem(pkg.resource("crossings")["path"], _line(i), "place_id", str(cr.at[i, "place_id"]), "crossing-type",
-                    f"place_type is {kinds[i]!r}, not a crossing") for i in cr.index[bad]]
+    """Rows point at rows of another table of an allowed kind (``x-referenced-kind``), e.g. the
+    rows of ``crossings`` at places typed as crossings."""
+    problems = []
+    for name, spec in declared("x-referenced-kind")(pkg):
+        ref = tables[spec["resource"]]
+        kinds_of = ref.set_index(ref[spec["referenceField"]].astype("string"))[spec["kindField"]].astype("string")
+        frame = tables[name]
+        kinds = frame[spec["field"]].astype("string").map(kinds_of)
+        bad = kinds.notna() & ~kinds.isin(spec["allowed"])
+        problems += [Problem(pkg.resource(name)["path"], _line(i), spec["field"], str(frame.at[i, spec["field"]]),
+                             "crossing-type" if name == "crossings" else "referenced-kind",
+                             f"{spec['kindField']} is {kinds[i]!r}, not one of {', '.join(spec['allowed'])}")
+                     for i in frame.index[bad]]
+    return problems
 
 
 def check_points(pkg: Package, tables: Tables) -> list[Problem]:

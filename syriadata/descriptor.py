@@ -43,9 +43,23 @@ class Package:
         for res in self.descriptor["resources"]:
             if res["name"] == name:
                 return res
+        renamed = self.descriptor.get("x-renamed", {}).get(name)
+        if renamed:  # an old name, readable for one major version (``load`` warns)
+            return self.resource(renamed)
         raise UnknownTableError(
             f"{name!r} is not a table of this data package; choose from: {', '.join(self.table_names)}"
         )
+
+    def current_name(self, name: str) -> str:
+        """``name``, or the table's new name if ``name`` is an old one (with a DeprecationWarning)."""
+        renamed = self.descriptor.get("x-renamed", {}).get(name)
+        if renamed and name not in self.table_names:
+            import warnings
+
+            warnings.warn(f"table {name!r} is now called {renamed!r}; the old name goes in the next major version",
+                          DeprecationWarning, stacklevel=3)
+            return renamed
+        return name
 
     def fields(self, name: str) -> list[dict[str, Any]]:
         return self.resource(name)["schema"]["fields"]
@@ -135,6 +149,7 @@ def descriptor_problems(root: Path, descriptor) -> list[Problem]:
             problems += [_problem(f"resources[{i}].schema.foreignKeys", f"{table}.{f}", "schema",
                                   "foreign key names a field that does not exist")
                          for table, f, cols in pairs if f not in cols]
+        problems += _declared_problems(i, res, columns)
         spec = res.get("x-points")
         if spec is not None and not (isinstance(spec, dict) and spec.get("latitude") in own
                                      and spec.get("longitude") in own
@@ -143,6 +158,55 @@ def descriptor_problems(root: Path, descriptor) -> list[Problem]:
             problems.append(_problem(f"resources[{i}].x-points", None, "schema",
                                      "x-points needs latitude and longitude fields of this resource, a country "
                                      "(ISO 3166 alpha-3) or a countryField, and optionally toleranceKm"))
+    return problems
+
+
+def _declared_problems(i: int, res: dict, columns: dict) -> list[Problem]:
+    """The custom properties that declare table-shape rules name fields that exist.
+
+    ``x-window`` (start, end, optional precision with precisionDays), ``x-chain`` (entity,
+    before, after, optional skip and baseline, entities), ``x-cited`` (a link table and its field)
+    and ``x-referenced-kind`` (a field pointing at rows of an allowed kind).
+    """
+    own, where = columns[res["name"]], f"resources[{i}]"
+    types = {f["name"]: f.get("type") for f in res["schema"]["fields"]}
+    key = _as_list(res["schema"].get("primaryKey", []))
+    problems = []
+
+    def need(prop, ok, message):
+        if not ok:
+            problems.append(_problem(f"{where}.{prop}", None, "schema", message))
+
+    def has(table, field):
+        return isinstance(field, str) and field in columns.get(table, [])
+
+    win = res.get("x-window")
+    if win is not None:
+        need("x-window", isinstance(win, dict) and types.get(win.get("start")) == "date"
+             and types.get(win.get("end")) == "date", "x-window needs start and end date fields of this resource")
+        if isinstance(win, dict) and "precision" in win:
+            days = win.get("precisionDays")
+            need("x-window", win["precision"] in own and isinstance(days, dict) and all(
+                isinstance(v, list) and len(v) == 2 for v in days.values()),
+                 "x-window.precision needs a field and precisionDays {value: [min, max]} (max null: no limit)")
+    chain = res.get("x-chain")
+    if chain is not None:
+        ok = isinstance(chain, dict) and all(chain.get(k) in own for k in ("entity", "before", "after"))
+        ok = ok and isinstance(win, dict) and len(key) == 1
+        ok = ok and all(has(res["name"], chain[k]["field"]) for k in ("skip", "baseline") if k in chain)
+        ok = ok and ("entities" not in chain or has(chain["entities"].get("resource"), chain["entities"].get("field")))
+        need("x-chain", ok, "x-chain needs entity, before and after fields (and an x-window and a one-field primary "
+                            "key); skip, baseline and entities must name fields that exist")
+    cited = res.get("x-cited")
+    if cited is not None:
+        need("x-cited", isinstance(cited, dict) and has(cited.get("resource"), cited.get("field")) and len(key) == 1,
+             "x-cited needs a resource and field that exist, and a one-field primary key")
+    kind = res.get("x-referenced-kind")
+    if kind is not None:
+        need("x-referenced-kind", isinstance(kind, dict) and kind.get("field") in own
+             and has(kind.get("resource"), kind.get("referenceField")) and has(kind.get("resource"), kind.get("kindField"))
+             and isinstance(kind.get("allowed"), list), "x-referenced-kind needs field, resource, referenceField, "
+                                                        "kindField and a list of allowed values")
     return problems
 
 

@@ -154,6 +154,7 @@ def load(name: str, *, root: str | Path | None = None, version: str | None = Non
     """
     root = _root_for(root, version, offline)
     pkg = read_package(root)
+    name = pkg.current_name(name)
     pkg.resource(name)  # friendly error for an unknown name
     path = pkg.path(name)
     # the cache is keyed on both files, so an edited CSV or descriptor is read again
