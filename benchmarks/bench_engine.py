@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 import syriadata
-from syriadata.engine import ControlIndex, NearestPlace, panel
+from syriadata.engine.vectorised import ControlIndex, NearestPlace, panel
 
 
 def rss_mb() -> float:

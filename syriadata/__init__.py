@@ -9,22 +9,24 @@ import importlib
 
 _LAZY = {
     "load": "loaders", "load_all": "loaders",
-    "validate_package": "validate", "read_package": "descriptor",
-    "DataValidationError": "problems", "Problem": "problems",
-    "control_at": "control", "timeline": "control", "crossing_status_at": "control",
-    "panel": "engine", "annotate": "engine",
+    "validate_package": "contract.validate", "read_package": "contract.descriptor",
+    "DataValidationError": "contract.problems", "Problem": "contract.problems",
+    "control_at": "engine.control", "timeline": "engine.control", "crossing_status_at": "engine.control",
+    "panel": "engine.vectorised", "annotate": "engine.vectorised",
+    "Study": "analysis.study", "load_study": "analysis.study",
+    "SyriadataError": "errors",
 }
 
 
 def _table_loader_names() -> list[str]:
-    from .descriptor import read_package
+    from .contract.descriptor import read_package
 
     return [f"load_{name}" for name in read_package().table_names]
 
 
 def __getattr__(name: str):
     if name == "__version__":
-        from .descriptor import read_package
+        from .contract.descriptor import read_package
 
         return read_package().version
     if name in _LAZY:

@@ -13,15 +13,15 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
 
     def __call__(self, parser, namespace, values, option_string=None):
-        from .descriptor import read_package
+        from .contract.descriptor import read_package
 
         print(f"syriadata {read_package().version}")
         parser.exit()
 
 
 def _cmd_validate(args) -> int:
-    from .problems import format_problems
-    from .validate import validate_package
+    from .contract.problems import format_problems
+    from .contract.validate import validate_package
 
     problems = validate_package(args.dir)
     where = args.dir or "bundled package"
@@ -34,7 +34,7 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_info(args) -> int:
-    from .descriptor import read_package
+    from .contract.descriptor import read_package
     from .loaders import load
 
     pkg = read_package(args.dir)
@@ -47,7 +47,7 @@ def _cmd_info(args) -> int:
 
 
 def _cmd_tidy(args) -> int:
-    from .tidy import tidy_package
+    from .contract.tidy import tidy_package
 
     changed = tidy_package(args.dir)
     print(f"rewrote {len(changed)} file(s): {', '.join(changed) or '-'}; hashes refreshed")
@@ -55,14 +55,14 @@ def _cmd_tidy(args) -> int:
 
 
 def _cmd_qa(args) -> int:
-    from .qa import quality_report
+    from .contract.qa import quality_report
 
     print(quality_report(root=args.dir), end="")
     return 0
 
 
 def _cmd_report(args) -> int:
-    from .report import build_report
+    from .report.build import build_report
 
     build_report(Path(args.out), root=args.dir, studies=args.study)
     return 0
@@ -71,7 +71,7 @@ def _cmd_report(args) -> int:
 def _cmd_diff(args) -> int:
     import tempfile
 
-    from .diff import diff_packages, format_diff, resolve
+    from .releases.diff import diff_packages, format_diff, resolve
 
     with tempfile.TemporaryDirectory() as tmp:
         d = diff_packages(resolve(args.old, Path(tmp)), resolve(args.new, Path(tmp)))
@@ -82,7 +82,7 @@ def _cmd_diff(args) -> int:
 def _cmd_release(args) -> int:
     import hashlib
 
-    from .releases import build_release
+    from .releases.archives import build_release
 
     path = build_release(args.out, root=args.dir)
     print(f"{path}  sha256:{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.stat().st_size} bytes")
@@ -90,14 +90,14 @@ def _cmd_release(args) -> int:
 
 
 def _cmd_export(args) -> int:
-    from .export import export_package
+    from .releases.export import export_package
 
     print(f"wrote {export_package(args.out, args.format, root=args.dir)}")
     return 0
 
 
 def _cmd_cite(args) -> int:
-    from .cite import cite
+    from .releases.cite import cite
     from .loaders import load
 
     frame = None
@@ -110,7 +110,7 @@ def _cmd_cite(args) -> int:
 
 
 def _cmd_codebook(args) -> int:
-    from .codebook import codebook
+    from .contract.codebook import codebook
 
     print(codebook(args.dir), end="")
     return 0
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_cmd_codebook)
     args = parser.parse_args(argv)
     from .errors import SyriadataError
-    from .problems import DataValidationError
+    from .contract.problems import DataValidationError
 
     # Only the package's own errors are a user's to fix: they end in a message and exit status 1.
     # Anything else is a bug and keeps its traceback.

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from syriadata._files import bundled_root
+from syriadata.contract.files import bundled_root
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from syriadata.descriptor import read_package
-from syriadata.schema import dtypes
+from syriadata.contract.descriptor import read_package
+from syriadata.contract.schema import dtypes
 
 EVENT_DTYPES = dtypes(read_package().fields("control_events"))
 

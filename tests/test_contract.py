@@ -10,16 +10,24 @@ import pandas as pd
 import pytest
 
 import syriadata
-from syriadata.descriptor import read_package
-from syriadata.schema import dtype_for
+from syriadata.contract.descriptor import read_package
+from syriadata.contract.schema import dtype_for
 
 PKG = read_package()
 TABLES = PKG.table_names
 
 
 def test_named_loaders_match_resources():
-    wrappers = {n[len("load_"):] for n in dir(syriadata) if n.startswith("load_") and n != "load_all"}
-    assert wrappers == set(TABLES)
+    """The loaders module defines one load_<table> per resource, and syriadata.load_<table> is it."""
+    import syriadata.loaders as loaders
+
+    generated = {n[len("load_"):] for n, f in vars(loaders).items()
+                 if n.startswith("load_") and n != "load_all" and callable(f)}
+    assert generated == set(TABLES)
+    for name in TABLES:
+        wrapper = getattr(syriadata, f"load_{name}")
+        assert wrapper is getattr(loaders, f"load_{name}") and wrapper.__name__ == f"load_{name}"
+        assert PKG.resource(name)["title"] in wrapper.__doc__
 
 
 @pytest.mark.parametrize("name", TABLES)
@@ -77,7 +85,7 @@ def test_frictionless_validate_datapackage_json():
 
 
 def test_hashes_and_sizes_are_current():
-    from syriadata.checks import file_sha256
+    from syriadata.contract.checks import file_sha256
 
     for res in PKG.descriptor["resources"]:
         path = PKG.root / res["path"]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from syriadata._files import bundled_root
+from syriadata.contract.files import bundled_root
 from syriadata.cli import main
 
 SECRET = "TOP-SECRET-e3b0c442"
@@ -406,7 +406,7 @@ def test_corruption_is_reported(case, world, capsys):
     assert status == 1, out + err
     assert "Traceback" not in err
     assert SECRET not in out + err, "content outside the package was echoed"
-    from syriadata.validate import validate_package
+    from syriadata.contract.validate import validate_package
 
     problems = [p for p in validate_package(pkg) if p.file == case.file and p.rule == case.rule]
     assert problems, f"no [{case.rule}] problem in {case.file}:\n{err}"
@@ -465,7 +465,7 @@ def test_tidy_refuses_unreadable_file_and_writes_nothing(world, capsys):
 
 
 def test_tidy_removes_a_byte_order_mark(world):
-    from syriadata.validate import validate_package
+    from syriadata.contract.validate import validate_package
 
     pkg = world.pkg
     world.freeze()
@@ -479,7 +479,7 @@ def test_tidy_removes_a_byte_order_mark(world):
 def test_loaders_raise_package_errors(world):
     import syriadata
     from syriadata.errors import SyriadataError, UnknownTableError, UsageError
-    from syriadata.problems import DataValidationError
+    from syriadata.contract.problems import DataValidationError
 
     pkg, private = world.pkg, world.private
     world.freeze()
@@ -512,12 +512,12 @@ def test_missing_extra_names_the_extra(monkeypatch):
 
 def test_internal_bug_keeps_its_traceback(monkeypatch):
     """The command line does not disguise a bug as a user error."""
-    import syriadata.validate
+    import syriadata.contract.validate
 
     def bug(root=None):
         raise KeyError("internal")
 
-    monkeypatch.setattr(syriadata.validate, "validate_package", bug)
+    monkeypatch.setattr(syriadata.contract.validate, "validate_package", bug)
     with pytest.raises(KeyError):
         main(["validate"])
 
@@ -547,7 +547,7 @@ def test_report_names_a_missing_extra_before_any_work(monkeypatch, tmp_path):
 
 def test_export_unknown_format_is_a_usage_error(tmp_path):
     from syriadata.errors import UsageError
-    from syriadata.export import export_package
+    from syriadata.releases.export import export_package
 
     with pytest.raises(UsageError, match="format must be one of csv, parquet, xlsx"):
         export_package(tmp_path / "x", "ods")

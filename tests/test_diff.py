@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import json
 
-from syriadata.diff import diff_packages
+from syriadata.releases.diff import diff_packages
 from test_validate_cli import edit_cell
 
 

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 import syriadata
-from syriadata.cite import cite, sources_for
-from syriadata.codebook import codebook
-from syriadata.export import export_package, read_export
+from syriadata.releases.cite import cite, sources_for
+from syriadata.contract.codebook import codebook
+from syriadata.releases.export import export_package, read_export
 
 ROOT = Path(__file__).resolve().parent.parent
 # canonical data may not start a cell with = + - @ (validate refuses it); a leading apostrophe, a
@@ -27,7 +27,7 @@ def tricky_package(package_copy):
     rows[1][rows[0].index("notes")] = TRICKY
     with open(path, "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerows(rows)
-    from syriadata.tidy import tidy_package
+    from syriadata.contract.tidy import tidy_package
 
     tidy_package(package_copy)
     return package_copy
@@ -48,7 +48,7 @@ def test_export_round_trip_loses_nothing(fmt, tricky_package, tmp_path):
 def test_xlsx_cells_are_safe_from_formula_injection(tricky_package, tmp_path):
     from openpyxl import load_workbook
 
-    from syriadata.export import _safe, _unsafe
+    from syriadata.releases.export import _safe, _unsafe
 
     out = export_package(tmp_path / "x", "xlsx", root=tricky_package)
     ws = load_workbook(out / "syriadata.xlsx")["control_events"]

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from syriadata.errors import SyriadataError
 from syriadata.loaders import load
-from syriadata.problems import Problem
-from syriadata.validate import validate_package
+from syriadata.contract.problems import Problem
+from syriadata.contract.validate import validate_package
 
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_cli
-from syriadata import _atomic, report
+from syriadata import _atomic
+from syriadata.report import build as report
 from syriadata._atomic import MARKER
 from syriadata.errors import OutputError
-from syriadata.export import export_package
+from syriadata.releases.export import export_package
 from syriadata.report import build_report
 
 CHECKPOINTS_BEFORE = ["written", "before-exchange"]  # the old output must still be in place

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from syriadata.qa import independent_sources, publisher_key, quality_report
+from syriadata.contract.qa import independent_sources, publisher_key, quality_report
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from syriadata import releases
-from syriadata.diff import resolve
+from syriadata.releases import archives, versions
+from syriadata.releases.diff import resolve
 from syriadata.errors import ReleaseError
-from syriadata.releases import registry, release_root, unpack
+from syriadata.releases.archives import unpack
+from syriadata.releases.versions import registry, release_root
 
 ROOT = Path(__file__).resolve().parent.parent
 PAST = "0.1.0"
@@ -62,7 +63,7 @@ def cache(tmp_path, monkeypatch):
 WORKER = """
 import hashlib, json, os, sys, time
 from pathlib import Path
-from syriadata.releases import release_root
+from syriadata.releases.versions import release_root
 go = Path(sys.argv[1])
 while not go.exists():
     time.sleep(0.001)
@@ -104,8 +105,8 @@ def edit_cache(folder: Path) -> None:
     lines = [f"{hashlib.sha256(data).hexdigest()}  data/places.csv" if line.endswith("  data/places.csv") else line
              for line in manifest.read_text(encoding="utf-8").splitlines()]
     manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert releases._verified(folder)  # the folder's own manifest is fooled...
-    assert not releases._verified(folder, registry()[PAST]["manifest_sha256"])  # ...the registry is not
+    assert archives._verified(folder)  # the folder's own manifest is fooled...
+    assert not archives._verified(folder, registry()[PAST]["manifest_sha256"])  # ...the registry is not
 
 
 def test_edited_cache_is_refilled_from_the_archive(cache):
@@ -120,7 +121,7 @@ def test_edited_cache_without_an_archive_is_refused(cache, monkeypatch):
     folder = release_root(PAST)
     edit_cache(folder)
     edited = digest(folder)
-    monkeypatch.setattr(releases, "local_archive", lambda entry: None)
+    monkeypatch.setattr(versions, "local_archive", lambda entry: None)
     with pytest.raises(ReleaseError, match=f"cached copy of syriadata {PAST} in {folder} was modified"):
         release_root(PAST, offline=True)
     assert digest(folder) == edited  # left for the user to look at
@@ -129,7 +130,7 @@ def test_edited_cache_without_an_archive_is_refused(cache, monkeypatch):
 def test_a_cached_download_restores_an_edited_cache_offline(cache, monkeypatch):
     (cache / "archives").mkdir(parents=True)
     (cache / "archives" / ARCHIVE.name).write_bytes(ARCHIVE.read_bytes())
-    monkeypatch.setattr(releases, "local_archive", lambda entry: None)
+    monkeypatch.setattr(versions, "local_archive", lambda entry: None)
     folder = release_root(PAST, offline=True)
     edit_cache(folder)
     assert release_root(PAST, offline=True) == folder and digest(folder) == published()
@@ -200,20 +201,20 @@ def test_too_many_members_are_refused(tmp_path):
 
 
 def test_too_many_bytes_are_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(releases, "MAX_UNPACKED_BYTES", 100_000)
+    monkeypatch.setattr(archives, "MAX_UNPACKED_BYTES", 100_000)
     with pytest.raises(ReleaseError, match="more than the limit of 100000 bytes"):
         unpack(ARCHIVE, tmp_path / "u")
     assert os.listdir(tmp_path) == []
 
 
 def test_the_default_size_limit_is_one_gib():
-    assert releases.MAX_UNPACKED_BYTES == 1 << 30 and releases.MAX_MEMBERS == 1000
+    assert archives.MAX_UNPACKED_BYTES == 1 << 30 and archives.MAX_MEMBERS == 1000
 
 
 def test_sizes_are_counted_while_extracting_too(tmp_path, monkeypatch):
     """Headers may understate the sizes: the bytes actually written are counted against the limit too."""
-    monkeypatch.setattr(releases, "_check_sizes", lambda archive, infos: None)  # headers that pass the check
-    monkeypatch.setattr(releases, "MAX_UNPACKED_BYTES", 100_000)
+    monkeypatch.setattr(archives, "_check_sizes", lambda archive, infos: None)  # headers that pass the check
+    monkeypatch.setattr(archives, "MAX_UNPACKED_BYTES", 100_000)
     with pytest.raises(ReleaseError, match="unpacks to more than the limit of 100000 bytes"):
         unpack(ARCHIVE, tmp_path / "u")
     assert os.listdir(tmp_path) == []

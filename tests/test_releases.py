@@ -14,10 +14,12 @@ import pandas as pd
 import pytest
 
 import syriadata
-from syriadata.descriptor import read_package
-from syriadata.diff import diff_packages
+from syriadata.contract.descriptor import read_package
+from syriadata.releases.diff import diff_packages
 from syriadata.errors import OutputError
-from syriadata.releases import ReleaseError, build_release, registry, release_root, unpack
+from syriadata.errors import ReleaseError
+from syriadata.releases.archives import build_release, unpack
+from syriadata.releases.versions import registry, release_root
 
 ROOT = Path(__file__).resolve().parent.parent
 RELEASES = ROOT / "releases"
@@ -102,7 +104,7 @@ class Server:
 @pytest.fixture(autouse=True)
 def no_local_archives(monkeypatch):
     """Exercise the download path: ignore the archives a source checkout keeps in releases/."""
-    monkeypatch.setattr("syriadata.releases.local_archive", lambda entry: None)
+    monkeypatch.setattr("syriadata.releases.versions.local_archive", lambda entry: None)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from syriadata.validate import validate_package
+from syriadata.contract.validate import validate_package
 
 
 def edit_cell(pkg: Path, table: str, row: int, column: str, value: str) -> None:

@@ -18,11 +18,11 @@ def test_wheel_carries_data_and_loads_every_table(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "syriadata/package_data/datapackage.json" in names
     assert "syriadata/package_data/data/control_events.csv" in names
-    assert "syriadata/releases.json" in names and "syriadata/analysis/study.py" in names
+    assert "syriadata/releases/releases.json" in names and "syriadata/analysis/study.py" in names
     assert any(n.startswith("syriadata/package_data/analysis/a01") for n in names)
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)  # what a plain install puts in site-packages
-    code = ("import syriadata, sys; from syriadata._files import bundled_root; r = bundled_root();"
+    code = ("import syriadata, sys; from syriadata.contract.files import bundled_root; r = bundled_root();"
             "assert 'package_data' in str(r), r;"
             "n = {t: len(syriadata.load(t)) for t in syriadata.read_package().table_names};"
             "assert all(n.values()), n; print(sum(n.values()));"

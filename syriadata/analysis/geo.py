@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..engine import NearestPlace
+from ..engine.vectorised import NearestPlace
 
 
 def distance_to_held(table: pd.DataFrame, held_places: pd.DataFrame) -> pd.Series:
@@ -20,7 +20,7 @@ def distance_to_held(table: pd.DataFrame, held_places: pd.DataFrame) -> pd.Serie
 
 def start_line(actors, day, *, events: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     """Places held at the end of ``day`` by ``actors`` (an actor id or several): their start line."""
-    from ..control import control_at
+    from ..engine.control import control_at
 
     actors = [actors] if isinstance(actors, str) else list(actors)
     held = control_at(day, events=events)

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..control import control_at
+from ..engine.control import control_at
 from ..domain import RESOLUTIONS, live_events, place_class, window_day
 from ..errors import UsageError
 from .inputs import check_actor, check_events, check_places

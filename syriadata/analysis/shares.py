@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..control import RESOLUTIONS
-from ..engine import panel
+from ..domain import RESOLUTIONS
+from ..engine.vectorised import panel
 
 
 def control_shares(start, end, freq: str = "D", *, events: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import require
-from ..control import RESOLUTIONS
+from ..domain import RESOLUTIONS
 
 
 def _status(table):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._atomic import atomic_write
+from .._atomic import atomic_write
 from .csvfile import STRUCTURAL_RULES, read_cells
 from .descriptor import read_package
 from .problems import DataValidationError

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .domain import CAPITAL_TYPES, status_codes
-from .loaders import load_all
+from ..domain import CAPITAL_TYPES, status_codes
+from ..loaders import load_all
 
 # Mirrors and copies of Wikipedia are one source, not several independent ones.
 _WIKI = re.compile(r"wiki|mirror", re.IGNORECASE)

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .domain import RESOLUTIONS, live_events, window_day  # noqa: F401  (re-exported)
+from ..domain import RESOLUTIONS, live_events, window_day  # noqa: F401  (re-exported)
 
 def _events(events: pd.DataFrame | None, root: str | Path | None) -> pd.DataFrame:
     if events is None:
-        from .loaders import load
+        from ..loaders import load
 
         events = load("control_events", root=root)
     return live_events(events)
@@ -94,7 +94,7 @@ def crossing_status_at(date, *, resolve: str = "latest", status: pd.DataFrame | 
     Columns: place_id, status, since_from, since_to, uncertain, status_alternative.
     """
     if status is None:
-        from .loaders import load
+        from ..loaders import load
 
         status = load("crossing_status", root=root)
     as_events = pd.DataFrame({

@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-from .errors import PackageError
+from ..errors import PackageError
 
 DESCRIPTOR = "datapackage.json"
 
@@ -19,7 +19,7 @@ def bundled_root() -> Path:
     wheel_copy = files("syriadata").joinpath("package_data")
     if wheel_copy.joinpath(DESCRIPTOR).is_file():
         return Path(str(wheel_copy))
-    source_tree = Path(__file__).resolve().parent.parent
+    source_tree = Path(__file__).resolve().parents[2]  # syriadata/contract/files.py -> the checkout
     if (source_tree / DESCRIPTOR).is_file():
         return source_tree
     raise PackageError(

@@ -133,8 +133,8 @@ def table_diff(name: str, old: pd.DataFrame, new: pd.DataFrame, key: list[str]) 
 
 def diff_packages(old_root, new_root) -> PackageDiff:
     """Compare two data package folders."""
-    from .descriptor import read_package
-    from .loaders import read_table
+    from ..contract.descriptor import read_package
+    from ..contract.tables import read_table
 
     old, new = read_package(old_root), read_package(new_root)
     result = PackageDiff(old.version, new.version, schema=schema_changes(old, new))
@@ -154,10 +154,10 @@ def resolve(spec: str, tmp: Path) -> Path:
     if path.is_dir():
         return path
     if path.is_file() and path.suffix == ".zip":
-        from .releases import unpack
+        from .archives import unpack
 
         return unpack(path, tmp / path.stem)
-    from .releases import release_root
+    from .versions import release_root
 
     return release_root(spec)
 

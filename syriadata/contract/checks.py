@@ -208,8 +208,8 @@ def check_points(pkg: Package, tables: Tables) -> list[Problem]:
 
 
 def _points_outside(rows: pd.DataFrame, spec: dict, iso3: str, tolerance: float, file: str) -> list[Problem]:
-    from .errors import UsageError
-    from .outlines import OUTLINE_NAME, distance_outside_km
+    from ..errors import UsageError
+    from ..outlines import OUTLINE_NAME, distance_outside_km
 
     lat, lon = rows[spec["latitude"]].astype(float), rows[spec["longitude"]].astype(float)
     try:

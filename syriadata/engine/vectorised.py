@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .domain import RETRACTED, window_day
-from .errors import UsageError, require
+from ..domain import RETRACTED, window_day
+from ..errors import UsageError, require
 
 _SHIFT = np.int64(2**32)
 _EPOCH = np.datetime64("1970-01-01", "D")
@@ -94,7 +94,7 @@ class ControlIndex:
 def _load_events(events, root):
     if events is not None:
         return events
-    from .loaders import load
+    from ..loaders import load
 
     return load("control_events", root=root)
 
@@ -187,7 +187,7 @@ def annotate(data, *, lat: str = "latitude", lon: str = "longitude", date: str =
     if max_km <= 0:
         raise UsageError(f"max_km must be a positive number of km, not {max_km!r}")
     if places is None:
-        from .loaders import load
+        from ..loaders import load
 
         places = load("places", root=root)
     nearest = NearestPlace(places)

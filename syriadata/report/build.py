@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._atomic import output_dir
-from ._files import bundled_root
-from .descriptor import read_package
+from .._atomic import output_dir
+from ..contract.files import bundled_root
+from ..contract.descriptor import read_package
 
 
 def analysis_dir() -> Path:
@@ -97,10 +97,10 @@ def build_report(out: Path, *, root: str | Path | None = None, studies: list[str
     a study, and OutputError if ``out`` is a folder that a report may not replace, all before
     anything is written.
     """
-    from .analysis.study import default_studies, load_study
-    from .errors import UsageError, require
-    from .qa import quality_report
-    from .validate import validate_package
+    from ..analysis.study import default_studies, load_study
+    from ..errors import UsageError, require
+    from ..contract.qa import quality_report
+    from ..contract.validate import validate_package
 
     for module in REPORT_NEEDS:  # a missing extra is said at once, not after minutes of work
         require(module, "analysis", "syriadata report")
@@ -108,7 +108,7 @@ def build_report(out: Path, *, root: str | Path | None = None, studies: list[str
     pkg = read_package(root)
     problems = validate_package(root)
     if problems:
-        from .problems import DataValidationError
+        from ..contract.problems import DataValidationError
 
         raise DataValidationError(problems)
     chosen = [load_study(s, root=root) for s in studies] if studies else default_studies(root=root)
@@ -165,7 +165,7 @@ Data quality: <a href="quality.md">quality.md</a>.</p><ul>{items}</ul>
 
 
 def _page(pkg, study, sections: list[str], quality: str) -> str:
-    from .cite import citation_text
+    from ..releases.cite import citation_text
 
     version = pkg.version
     name = pkg.descriptor.get("name", "data package")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .errors import SyriadataError
+from ..errors import SyriadataError
 
 
 def csv_line(index) -> int | None:

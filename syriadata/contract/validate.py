@@ -6,8 +6,8 @@ from pathlib import Path
 from .checks import ALL_CHECKS
 from .csvfile import STRUCTURAL_RULES
 from .descriptor import read_package
-from .errors import PackageError
-from .loaders import read_table
+from ..errors import PackageError
+from .tables import read_table
 from .problems import Problem
 
 

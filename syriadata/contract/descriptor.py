@@ -16,8 +16,8 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ._files import DESCRIPTOR, resolve_root
-from .errors import PackageError, UnknownTableError
+from .files import DESCRIPTOR, resolve_root
+from ..errors import PackageError, UnknownTableError
 from .problems import Problem
 
 #: Table Schema field types the loaders can convert (see ``schema.dtype_for``).

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._atomic import output_dir
-from .descriptor import read_package
-from .errors import UsageError
-from .loaders import load_all
-from .schema import dtypes
+from .._atomic import output_dir
+from ..contract.descriptor import read_package
+from ..errors import UsageError
+from ..loaders import load_all
+from ..contract.schema import dtypes
 
 FORMATS = ("csv", "parquet", "xlsx")
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -78,7 +78,7 @@ def read_export(folder: str | Path, fmt: str) -> dict[str, pd.DataFrame]:
     folder = Path(folder)
     pkg = read_package(folder)
     if fmt == "csv":
-        from .loaders import load
+        from ..loaders import load
 
         return {name: load(name, root=folder) for name in pkg.table_names}
     if fmt == "parquet":

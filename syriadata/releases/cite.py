@@ -7,7 +7,7 @@ import pandas as pd
 
 def _meta(root) -> dict:
     """Authors, title, year, licence and address of the package, from its descriptor."""
-    from .descriptor import read_package
+    from ..contract.descriptor import read_package
 
     d = read_package(root).descriptor
     authors = " and ".join(c.get("title", "") for c in d.get("contributors", []) if "author" in c.get("roles", []))
@@ -34,7 +34,7 @@ def citation_bibtex(version: str, *, root=None) -> str:
 def sources_for(frame: pd.DataFrame | None = None, *, root: str | Path | None = None) -> pd.DataFrame:
     """The sources behind the rows of ``frame``: events (by ``event_id``), rows with ``source_ids``,
     or sources themselves (``source_id``). With no frame, every source the package cites."""
-    from .loaders import load
+    from ..loaders import load
 
     sources = load("sources", root=root)
     if frame is None:
@@ -53,7 +53,7 @@ def sources_for(frame: pd.DataFrame | None = None, *, root: str | Path | None = 
 def cite(frame: pd.DataFrame | None = None, *, style: str = "text", root: str | Path | None = None) -> str:
     """The package citation (``style="text"`` or ``"bibtex"``) followed by the upstream sources of the
     rows in ``frame``."""
-    from .descriptor import read_package
+    from ..contract.descriptor import read_package
 
     version = read_package(root).version
     head = citation_bibtex(version, root=root) if style == "bibtex" else citation_text(version, root=root) + "\n"

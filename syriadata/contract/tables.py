@@ -1,0 +1,130 @@
+"""Read one table of a data package: text cells to the dtypes its Table Schema declares, and
+every problem found (never raising on bad data). The loaders and ``validate`` build on this."""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from .csvfile import read_cells
+from .descriptor import Package
+from .problems import Problem, csv_line as _line
+from .schema import DATE_DTYPE, dtype_for, pandera_schema
+
+
+_PANDERA_RULES = {
+    "not_nullable": "required",
+    "field_uniqueness": "unique",
+    "multiple_fields_uniqueness": "primary-key",
+    "enum": "enum", "isin": "enum",
+    "pattern": "pattern", "str_matches": "pattern",
+    "minimum": "minimum", "greater_than_or_equal_to": "minimum",
+    "maximum": "maximum", "less_than_or_equal_to": "maximum",
+}
+
+
+def _convert(raw: pd.Series, field: dict[str, Any]) -> tuple[pd.Series, pd.Series, str]:
+    """Convert text to the field's dtype; return the typed column, a mask of bad cells, and the rule."""
+    kind = field["type"]
+    present = raw.notna()
+    dtype = dtype_for(field)
+    if kind == "string":
+        enum = field.get("constraints", {}).get("enum")
+        if enum:
+            bad = present & ~raw.isin(enum)
+            return raw.where(~bad).astype(dtype), bad, "enum"
+        return raw.astype(dtype), pd.Series(False, index=raw.index), "type"
+    if kind == "date":
+        typed = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
+        bad = present & typed.isna()
+        return typed.astype(DATE_DTYPE), bad, "type-date"
+    if kind == "integer":
+        ok = raw.str.fullmatch(r"[+-]?\d+").fillna(False).astype(bool)
+        bad = present & ~ok
+        return pd.to_numeric(raw.where(ok)).astype(dtype), bad, "type-integer"
+    if kind == "number":
+        typed = pd.to_numeric(raw, errors="coerce")
+        bad = present & typed.isna()
+        return typed.astype(dtype), bad, "type-number"
+    if kind == "boolean":
+        mapping = {"true": True, "false": False}
+        bad = present & ~raw.isin(list(mapping))
+        return raw.map(mapping).astype(dtype), bad, "type-boolean"
+    raise ValueError(f"field type {kind!r} of {field['name']!r} is not supported by the loader")
+
+
+#: first characters that make a spreadsheet run a cell as a formula (CSV injection)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def read_table(pkg: Package, name: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read one table; return the typed frame and every problem found (never raises on bad data)."""
+    res = pkg.resource(name)
+    file = res["path"]
+    fields = res["schema"]["fields"]
+    names = [f["name"] for f in fields]
+    raw, problems = read_cells(pkg.path(name), file, res["schema"].get("missingValues", [""]))
+    if raw is None:
+        empty = pd.DataFrame({f["name"]: pd.Series(dtype=dtype_for(f)) for f in fields})
+        return empty, problems
+    if list(raw.columns) != names:
+        problems.append(Problem(file, 1, None, ",".join(raw.columns), "header",
+                                f"header must be exactly: {','.join(names)}"))
+        for col in sorted(set(names) - set(raw.columns)):
+            raw[col] = pd.Series(pd.NA, index=raw.index, dtype="object")
+        raw = raw[names]
+    typed = {}
+    for field in fields:
+        col = field["name"]
+        typed[col], bad, rule = _convert(raw[col], field)
+        for idx in raw.index[bad]:
+            problems.append(Problem(file, _line(idx), col, raw.at[idx, col], rule,
+                                    f"cannot be read as {field['type']}"
+                                    + (f" from {{{', '.join(field['constraints']['enum'])}}}" if rule == "enum" else "")))
+        if field["type"] == "string":
+            formula = raw[col].str.startswith(FORMULA_PREFIXES).fillna(False).astype(bool)
+            for idx in raw.index[formula]:
+                problems.append(Problem(file, _line(idx), col, raw.at[idx, col], "formula-prefix",
+                                        "text starting with = + - @, a tab or a carriage return runs as a formula "
+                                        "in spreadsheets; reword it (or put the sign later in the text)"))
+    frame = pd.DataFrame(typed, index=raw.index)
+    problems += schema_problems(pkg, name, frame, skip_rules={"enum"})
+    return frame, problems
+
+
+def schema_problems(pkg: Package, name: str, frame: pd.DataFrame, skip_rules=frozenset()) -> list[Problem]:
+    """Run the pandera schema of ``name`` on ``frame`` and translate its failures into problems."""
+    import pandera.errors
+
+    schema = pandera_schema(pkg.fields(name), pkg.primary_key(name), name)
+    file = pkg.resource(name)["path"]
+    try:
+        schema.validate(frame, lazy=True)
+        return []
+    except pandera.errors.SchemaErrors as err:
+        cases = err.failure_cases
+    problems = []
+    for case in cases.itertuples(index=False):
+        check = str(case.check)
+        rule = _PANDERA_RULES.get(check.split("(")[0], check)
+        if rule in skip_rules:
+            continue
+        column = case.column if isinstance(case.column, str) else None
+        value = None if pd.isna(case.failure_case) else str(case.failure_case)
+        if isinstance(value, str) and value.startswith("NaT"):
+            value = None
+        problems.append(Problem(file, _line(case.index), column, value, rule, f"breaks the {rule} rule of the schema"))
+    return problems
+
+
+def read_tables(pkg: Package, names=None) -> dict[str, pd.DataFrame]:
+    """Tables of ``pkg`` by name, each validated against its schema; DataValidationError lists every problem."""
+    from .problems import DataValidationError
+
+    out, problems = {}, []
+    for name in names or pkg.table_names:
+        out[name], found = read_table(pkg, name)
+        problems += found
+    if problems:
+        raise DataValidationError(problems)
+    return out
