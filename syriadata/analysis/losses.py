@@ -39,8 +39,8 @@ def falls(study: Study, *, episodes=None, events: pd.DataFrame | None = None, pl
 
     Example
     -------
-    >>> from syriadata.analysis import falls, load_study
-    >>> table = falls(load_study("deterrence_of_aggression"))
+    >>> from syriadata.analysis import default_studies, falls
+    >>> table = falls(default_studies()[0])
     >>> int(table["fell"].sum()) > 0
     True
     """

@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..domain import CAPITAL_TYPES, status_codes
-from ..loaders import load_all
+from .descriptor import read_package
+from .tables import read_tables
 
 # Mirrors and copies of Wikipedia are one source, not several independent ones.
 _WIKI = re.compile(r"wiki|mirror", re.IGNORECASE)
@@ -52,9 +53,8 @@ def _md(frame: pd.DataFrame, index: bool = True) -> str:
 
 def quality_report(root: str | Path | None = None) -> str:
     """The report as Markdown."""
-    from .descriptor import read_package
 
-    t = load_all(root=root)
+    t = read_tables(read_package(root))
     pkg = read_package(root)
     ev, places, sources = t["control_events"], t["places"], t["sources"]
     gov = t["admin1"].set_index("admin1_pcode")["name"]

@@ -34,14 +34,16 @@ def citation_bibtex(version: str, *, root=None) -> str:
 def sources_for(frame: pd.DataFrame | None = None, *, root: str | Path | None = None) -> pd.DataFrame:
     """The sources behind the rows of ``frame``: events (by ``event_id``), rows with ``source_ids``,
     or sources themselves (``source_id``). With no frame, every source the package cites."""
-    from ..loaders import load
+    from ..contract.descriptor import read_package
+    from ..contract.tables import read_tables
 
-    sources = load("sources", root=root)
+    pkg = read_package(root)
+    sources = read_tables(pkg, ["sources"])["sources"]
     if frame is None:
         return sources
     ids: set[str] = set()
     if "event_id" in frame.columns:
-        links = load("event_sources", root=root)
+        links = read_tables(pkg, ["event_sources"])["event_sources"]
         ids |= set(links.loc[links["event_id"].isin(frame["event_id"].astype(str)), "source_id"].astype(str))
     if "source_ids" in frame.columns:
         ids |= {s for cell in frame["source_ids"].dropna().astype(str) for s in cell.split(";")}

@@ -15,7 +15,7 @@ import pandas as pd
 from .._atomic import output_dir
 from ..contract.descriptor import read_package
 from ..errors import UsageError
-from ..loaders import load_all
+from ..contract.tables import read_tables
 from ..contract.schema import dtypes
 
 FORMATS = ("csv", "parquet", "xlsx")
@@ -44,7 +44,7 @@ def export_package(out: str | Path, fmt: str, *, root: str | Path | None = None)
     if fmt not in FORMATS:
         raise UsageError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     pkg = read_package(root)
-    tables = load_all(root=root)
+    tables = read_tables(pkg)
     out = Path(out)
     with output_dir(out, "export", package_root=pkg.root) as work:
         shutil.copy(pkg.root / "datapackage.json", work / "datapackage.json")
@@ -78,9 +78,7 @@ def read_export(folder: str | Path, fmt: str) -> dict[str, pd.DataFrame]:
     folder = Path(folder)
     pkg = read_package(folder)
     if fmt == "csv":
-        from ..loaders import load
-
-        return {name: load(name, root=folder) for name in pkg.table_names}
+        return read_tables(pkg)
     if fmt == "parquet":
         return {name: pd.read_parquet(folder / f"{name}.parquet") for name in pkg.table_names}
     sheets = pd.read_excel(folder / "syriadata.xlsx", sheet_name=None, dtype=object)
