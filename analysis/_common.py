@@ -27,9 +27,10 @@ def context(root=None, study: Study | str | None = None) -> dict:
         study = load_study(study, root=root)
     table = with_groups(falls(study, events=tables["control_events"], places=tables["places"]),
                         tables.get("admin1"))
-    return {"tables": tables, "version": syriadata.read_package(root).version, "falls": table, "study": study,
-            "palette": Palette.from_actors(tables["actors"]), "root": root,
-            "title": syriadata.read_package(root).descriptor.get("title", "")}
+    pkg = syriadata.read_package(root)
+    licence = ", ".join(lic.get("name", "") for lic in pkg.descriptor.get("licenses", []))
+    return {"tables": tables, "version": f"{pkg.descriptor.get('name', 'data')} {pkg.version} ({licence})",
+            "falls": table, "study": study, "palette": Palette.from_actors(tables["actors"]), "root": root}
 
 
 def focus_label(study: Study) -> str:

@@ -85,6 +85,8 @@ class Study:
     def period(self) -> str:
         """The period in words, e.g. '27 November - 8 December 2024'."""
         a, b = self.start, self.end
+        if (a.year, a.month) == (b.year, b.month):
+            return f"{a.day} - {b.day} {b:%B %Y}"
         left = f"{a.day} {a:%B}" + ("" if a.year == b.year else f" {a.year}")
         return f"{left} - {b.day} {b:%B %Y}"
 

@@ -45,9 +45,12 @@ def logrank(table: pd.DataFrame, by: str) -> pd.DataFrame:
     groups = table[by].astype("string").fillna("(none)").to_numpy()
     rows = []
     for res in RESOLUTIONS:
-        chi2, p = survdiff(table[f"days_{res}"].to_numpy(float), _status(table), groups)
-        rows.append({"grouping": by, "resolution": res, "groups": len(set(groups)), "chi2": float(chi2),
-                     "df": len(set(groups)) - 1, "p_value": float(p)})
+        row = {"grouping": by, "resolution": res, "groups": len(set(groups)), "chi2": np.nan,
+               "df": len(set(groups)) - 1, "p_value": np.nan}
+        if len(set(groups)) >= 2 and _status(table).any():  # one group, or no fall: nothing to test
+            chi2, p = survdiff(table[f"days_{res}"].to_numpy(float), _status(table), groups)
+            row.update(chi2=float(chi2), p_value=float(p))
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -71,17 +74,28 @@ def cumulative_incidence(table: pd.DataFrame) -> pd.DataFrame:
 
 def cox(table: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
     """Cox proportional hazards (statsmodels ``PHReg``, Efron ties) of time to fall on ``covariates``,
-    per resolution. Rows with a missing covariate are dropped; ``n`` and ``events`` say how many were used."""
+    per resolution. Rows with a missing covariate are dropped; ``n`` and ``events`` say how many were used.
+    A covariate that does not vary in the sample, or a sample with no more falls than covariates,
+    gives empty estimates rather than an error."""
     PHReg = require("statsmodels.duration.hazard_regression", "analysis", "cox").PHReg
 
     data = table.dropna(subset=covariates)
-    exog = data[covariates].astype(float)
+    # a covariate without variation in the sample cannot be estimated: reported, not fitted
+    used = [c for c in covariates if data[c].astype(float).nunique() > 1]
+    exog = data[used].astype(float)
+    events = int(_status(data).sum()) if len(data) else 0
     rows = []
     for res in RESOLUTIONS:
-        fit = PHReg(data[f"days_{res}"].to_numpy(float), exog, status=_status(data), ties="efron").fit()
-        ci = np.asarray(fit.conf_int())
-        for i, term in enumerate(covariates):
-            rows.append({"resolution": res, "term": term, "coef": fit.params[i], "hazard_ratio": np.exp(fit.params[i]),
-                         "hr_low": np.exp(ci[i, 0]), "hr_high": np.exp(ci[i, 1]), "p_value": fit.pvalues[i],
-                         "n": len(data), "events": int(data["fell"].sum())})
+        fit = None
+        if used and events > len(used):
+            fit = PHReg(data[f"days_{res}"].to_numpy(float), exog, status=_status(data), ties="efron").fit()
+            ci = np.asarray(fit.conf_int())
+        for term in covariates:
+            row = {"resolution": res, "term": term, "coef": np.nan, "hazard_ratio": np.nan, "hr_low": np.nan,
+                   "hr_high": np.nan, "p_value": np.nan, "n": len(data), "events": events}
+            if fit is not None and term in used:
+                i = used.index(term)
+                row.update(coef=fit.params[i], hazard_ratio=np.exp(fit.params[i]), hr_low=np.exp(ci[i, 0]),
+                           hr_high=np.exp(ci[i, 1]), p_value=fit.pvalues[i])
+            rows.append(row)
     return pd.DataFrame(rows)

@@ -53,7 +53,6 @@ def _md(frame: pd.DataFrame, index: bool = True) -> str:
 
 def quality_report(root: str | Path | None = None) -> str:
     """The report as Markdown."""
-
     t = read_tables(read_package(root))
     pkg = read_package(root)
     ev, places, sources = t["control_events"], t["places"], t["sources"]

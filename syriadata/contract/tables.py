@@ -92,11 +92,23 @@ def read_table(pkg: Package, name: str) -> tuple[pd.DataFrame, list[Problem]]:
     return frame, problems
 
 
+def _rule_text(rule: str, field: dict | None) -> str:
+    """What the broken rule asks for, in words."""
+    cons = (field or {}).get("constraints", {})
+    return {"pattern": f"does not match the pattern {cons.get('pattern')!r}",
+            "minimum": f"is below the minimum {cons.get('minimum')}",
+            "maximum": f"is above the maximum {cons.get('maximum')}",
+            "required": "is empty but required",
+            "unique": "repeats a value that must be unique",
+            "primary-key": "repeats the primary key of another row"}.get(rule, f"breaks the {rule} rule of the schema")
+
+
 def schema_problems(pkg: Package, name: str, frame: pd.DataFrame, skip_rules=frozenset()) -> list[Problem]:
     """Run the pandera schema of ``name`` on ``frame`` and translate its failures into problems."""
     import pandera.errors
 
     schema = pandera_schema(pkg.fields(name), pkg.primary_key(name), name)
+    fields = {f["name"]: f for f in pkg.fields(name)}
     file = pkg.resource(name)["path"]
     try:
         schema.validate(frame, lazy=True)
@@ -113,7 +125,7 @@ def schema_problems(pkg: Package, name: str, frame: pd.DataFrame, skip_rules=fro
         value = None if pd.isna(case.failure_case) else str(case.failure_case)
         if isinstance(value, str) and value.startswith("NaT"):
             value = None
-        problems.append(Problem(file, _line(case.index), column, value, rule, f"breaks the {rule} rule of the schema"))
+        problems.append(Problem(file, _line(case.index), column, value, rule, _rule_text(rule, fields.get(column))))
     return problems
 
 

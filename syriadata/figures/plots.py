@@ -24,7 +24,8 @@ def _setup():
 
 
 def footer(fig, version: str, note: str = "") -> None:
-    text = f"Data: syriadata {version} (CC BY 4.0), sourced control events. {note}".strip()
+    """The footer: ``version`` names the data, e.g. 'syriadata 1.0.0 (CC-BY-4.0)'."""
+    text = f"Data: {version}, sourced control events. {note}".strip()
     fig.text(0.01, 0.005, text, fontsize=7.5, color="#555555", ha="left", va="bottom")
 
 
