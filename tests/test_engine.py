@@ -6,7 +6,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import syriadata
@@ -40,6 +40,18 @@ def chains(draw):
     return events([(r[0], r[1], str(r[2]), str(r[3]), r[4], r[5], r[6]) for r in rows])
 
 
+# windows that the random chains reach only now and then: pinned as explicit examples
+NESTED = events([("E0001", "p0", "2020-01-01", "2020-01-01", None, "a"),
+                 ("E0002", "p0", "2020-01-03", "2020-01-11", "a", "b"),      # a wide window ...
+                 ("E0003", "p0", "2020-01-05", "2020-01-05", "b", "c")])     # ... holding a certain day
+OVERLAPPING = events([("E0001", "p0", "2020-01-01", "2020-01-01", None, "a"),
+                      ("E0002", "p0", "2020-01-03", "2020-01-07", "a", "b"),
+                      ("E0003", "p0", "2020-01-05", "2020-01-09", "b", "c"),
+                      ("E0004", "p1", "2020-01-02", "2020-01-02", None, "c"),
+                      ("E0005", "p1", "2020-01-04", "2020-01-04", "c", "a", "retracted"),
+                      ("E0006", "p1", "2020-01-04", "2020-01-06", "c", "b")])
+
+
 def reference(ev: pd.DataFrame, place: str, day: pd.Timestamp, resolve: str, period_start=None):
     """Walk the chain one event at a time."""
     live = ev[(ev["place_id"] == place) & (ev["claim_status"] != "retracted")]
@@ -61,6 +73,10 @@ def reference(ev: pd.DataFrame, place: str, day: pd.Timestamp, resolve: str, per
 
 @settings(max_examples=60, deadline=None)
 @given(ev=chains(), resolve=st.sampled_from(["earliest", "latest", "midpoint"]), freq=st.sampled_from(["D", "3D", "W"]))
+@example(ev=NESTED, resolve="latest", freq="D")
+@example(ev=NESTED, resolve="midpoint", freq="D")
+@example(ev=OVERLAPPING, resolve="earliest", freq="D")
+@example(ev=OVERLAPPING, resolve="latest", freq="3D")
 def test_panel_matches_reference(ev, resolve, freq):
     start, end = pd.Timestamp(DAY0) - pd.Timedelta(days=2), pd.Timestamp(DAY0) + pd.Timedelta(days=40)
     got = syriadata.panel(start, end, freq=freq, resolve=resolve, events=ev)
@@ -75,6 +91,8 @@ def test_panel_matches_reference(ev, resolve, freq):
 @settings(max_examples=40, deadline=None)
 @given(ev=chains(), resolve=st.sampled_from(["earliest", "latest", "midpoint"]),
        days=st.lists(st.integers(-3, 45), min_size=1, max_size=20))
+@example(ev=NESTED, resolve="latest", days=list(range(0, 12)))
+@example(ev=OVERLAPPING, resolve="midpoint", days=list(range(0, 10)))
 def test_control_at_matches_reference(ev, resolve, days):
     for d in days:
         day = pd.Timestamp(DAY0) + pd.Timedelta(days=d)
