@@ -288,7 +288,7 @@ CASES = [
     Case("descriptor-no-version", edit_descriptor(lambda d, *_: d.pop("version")), DP, "descriptor",
          column="version"),
     Case("descriptor-duplicate-resource", edit_descriptor(lambda d, *_: d["resources"].append(dict(d["resources"][0]))),
-         DP, "descriptor", column="resources[11].name", value="admin1"),
+         DP, "descriptor", column="resources[12].name", value="admin1"),
     Case("resource-without-schema", edit_descriptor(lambda d, *_: resource(d, "actors").pop("schema")), DP, "schema",
          column="resources[4].schema"),
     Case("schema-empty-fields", edit_descriptor(lambda d, *_: resource(d, "actors")["schema"].update(fields=[])), DP,

@@ -263,3 +263,123 @@ def check_files(pkg: Package, tables: Tables) -> list[Problem]:
 
 ALL_CHECKS = [check_foreign_keys, check_date_order, check_no_future_dates, check_event_sources,
               check_precision, check_chains, check_crossing_types, check_points, check_files]
+
+
+def check_required_if_empty(pkg: Package, tables: Tables) -> list[Problem]:
+    """A field is required where another is empty (``x-required-if-empty``), e.g. a ``date_note``
+    saying why a source has no ``date_published``."""
+    problems = []
+    for name, spec in declared("x-required-if-empty")(pkg):
+        frame = tables[name]
+        bad = frame[spec["empty"]].isna() & frame[spec["field"]].isna()
+        problems += [Problem(pkg.resource(name)["path"], _line(i), spec["field"], None, spec.get("rule", "required-if-empty"),
+                             f"required where {spec['empty']} is empty: say why") for i in frame.index[bad]]
+    return problems
+
+
+def evidence_summary(pkg: Package, tables: Tables, name: str, spec: dict) -> pd.DataFrame:
+    """Per row of ``name`` (a table declaring ``x-evidence-rules``): what its links and their sources support.
+
+    Columns: ``naming`` (links whose evidence names the place), ``any_naming``, ``independent`` (a naming
+    link whose source is not the media of the row's controller), ``independent_other`` (the same, not only
+    from the ``notAlone`` originators such as Wikipedia), ``originators`` (distinct originators of naming
+    links), ``party_only`` (all naming links from the media of one actor), ``mirror_only``, ``denied``.
+    """
+    ls, ss = spec["links"], spec["sources"]
+    rows = tables[name]
+    (key,) = pkg.primary_key(name)
+    links = tables[ls["resource"]][[ls["event"], ls["source"], ls["evidence"]]].astype("string")
+    src = tables[ss["resource"]].astype({ss["key"]: "string"})
+    cols = {ss["key"]: "_sid", ss["originator"]: "_orig", ss["party"]: "_party"}
+    extra = [c for c in ("is_mirror",) if c in src.columns]
+    src = src[[*cols, *extra]].rename(columns=cols)
+    links = links.rename(columns={ls["event"]: "_eid", ls["source"]: "_sid", ls["evidence"]: "_ev"}).merge(
+        src, on="_sid", how="left")
+    base = spec.get("baseline")
+    is_base = (rows[base["field"]].astype("string") == base["value"]).fillna(False) if base else pd.Series(False, index=rows.index)
+    kind = pd.Series(is_base.map({True: "baseline", False: "change"}).to_numpy(), index=rows[key].astype("string"))
+    ctrl = pd.Series(rows[spec["controller"]].astype("string").to_numpy(), index=rows[key].astype("string"))
+    links["_kind"] = links["_eid"].map(kind)
+    links["_ctrl"] = links["_eid"].map(ctrl)
+    names = spec["namesPlace"]
+    links["_naming"] = [ev in names.get(k, []) if isinstance(k, str) else False
+                        for ev, k in zip(links["_ev"].astype(object), links["_kind"].astype(object))]
+    alone = set(spec.get("notAlone", {}).get("originators", []))
+    party = links["_party"].astype("string")
+    links["_indep"] = links["_naming"] & (party.isna() | (party != links["_ctrl"])).fillna(True)
+    links["_indep_other"] = links["_indep"] & ~links["_orig"].astype("string").isin(alone).fillna(False)
+    area = set(spec.get("areaOnly", []))
+    links["_named_any"] = ~links["_ev"].isin(area).fillna(True)
+    denied = spec.get("denied", {}).get("evidence")
+    links["_denies"] = (links["_ev"] == denied).fillna(False)
+    naming = links[links["_naming"]]
+    g, gn = links.groupby("_eid"), naming.groupby("_eid")
+    out = pd.DataFrame(index=rows[key].astype("string"))
+    out["links"] = g.size().reindex(out.index, fill_value=0)
+    out["naming"] = gn.size().reindex(out.index, fill_value=0)
+    out["any_naming"] = g["_named_any"].any().reindex(out.index, fill_value=False)
+    out["independent"] = g["_indep"].any().reindex(out.index, fill_value=False)
+    out["independent_other"] = g["_indep_other"].any().reindex(out.index, fill_value=False)
+    out["originators"] = gn["_orig"].nunique().reindex(out.index, fill_value=0)
+    parties = gn["_party"].agg(lambda s: s.nunique() == 1 and s.notna().all())
+    out["party_only"] = parties.reindex(out.index, fill_value=False).astype(bool)
+    if "is_mirror" in naming.columns:
+        out["mirror_only"] = gn["is_mirror"].agg(lambda s: bool(s.fillna(False).all())).reindex(
+            out.index, fill_value=False).astype(bool)
+    out["denied"] = g["_denies"].any().reindex(out.index, fill_value=False)
+    return out
+
+
+def check_evidence(pkg: Package, tables: Tables) -> list[Problem]:
+    """Every row is as strong as its evidence, for every resource declaring ``x-evidence-rules``.
+
+    The thresholds are data (see the resource's description): what a ``confirmed`` row needs, how
+    many distinct originators a ``high`` row needs, the most a row no source names may claim, party
+    media alone, denials and the sources (Wikipedia) that never confirm a row alone.
+    """
+    problems = []
+    for name, spec in declared("x-evidence-rules")(pkg):
+        rows, file = tables[name], pkg.resource(name)["path"]
+        summary = evidence_summary(pkg, tables, name, spec)
+        status_col, conf_col = spec["status"], spec["confidence"]
+        order = {v: i for i, v in enumerate(spec["confidenceOrder"])}
+        skip = spec.get("skip")
+        notes = rows[spec["notes"]].astype("string").fillna("") if spec.get("notes") else None
+        for i, (_, s) in zip(rows.index, summary.iterrows()):
+            status, conf = str(rows.at[i, status_col]), str(rows.at[i, conf_col])
+            if skip and str(rows.at[i, skip["field"]]) in skip["values"]:
+                continue
+
+            def add(col, value, rule, message):
+                problems.append(Problem(file, _line(i), col, value, rule, message))
+
+            confirmed = spec["confirmed"]["value"]
+            if status == confirmed:
+                if not s["independent"]:
+                    add(status_col, status, spec["confirmed"]["rule"],
+                        "no source names the place (and this change) that is not the media of the actor in control")
+                elif "notAlone" in spec and not s["independent_other"]:
+                    add(status_col, status, spec["notAlone"]["rule"],
+                        f"only {', '.join(spec['notAlone']['originators'])} names the place: it cannot confirm a row alone")
+                if s["independent"] and s["party_only"] and "partyOnly" in spec:  # another actor's media only
+                    add(status_col, status, spec["partyOnly"]["rule"],
+                        "every source naming the place is the media of one actor: the row is a claim")
+            high = spec.get("high")
+            if high and conf == high["value"] and s["originators"] < high["minOriginators"]:
+                add(conf_col, conf, high["rule"], f"{int(s['originators'])} distinct originator(s) name the place; "
+                                                  f"{high['value']} needs {high['minOriginators']}")
+            cap = spec.get("areaOnlyMax")
+            if cap and not s["any_naming"]:
+                if conf in order and order[conf] > order[cap["confidence"]]:
+                    add(conf_col, conf, cap["rule"], f"no source names the place: at most {cap['confidence']}")
+                if status == confirmed:
+                    add(status_col, status, cap["rule"], "no source names the place: it cannot be confirmed")
+            den = spec.get("denied")
+            if den and s["denied"] and status not in den["allowed"]:
+                if notes is None or den["settledMarker"] not in notes[i]:
+                    add(status_col, status, den["rule"], f"a source denies the row: it is {' or '.join(den['allowed'])} "
+                                                         f"unless the notes say '{den['settledMarker']} ...' why")
+    return problems
+
+
+ALL_CHECKS += [check_required_if_empty, check_evidence]

@@ -1,6 +1,7 @@
 """The codebook: every table and field of the descriptor, in Markdown (docs/codebook.md)."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from .descriptor import read_package
@@ -48,5 +49,9 @@ def codebook(root: str | Path | None = None) -> str:
                 order = " (ordered)" if f.get("categoriesOrdered") else ""
                 lines += ["", f"Categories of `{f['name']}`{order}:", ""]
                 lines += [f"- `{c['value']}`: {c.get('label', '')}" for c in f["categories"]]
+        rules = res.get("x-evidence-rules")
+        if rules:
+            lines += ["", "Evidence rules (`x-evidence-rules`, checked by `syriadata validate`):", ""]
+            lines += [f"- `{k}`: `{json.dumps(v, ensure_ascii=False)}`" for k, v in rules.items()]
         lines.append("")
     return "\n".join(lines)

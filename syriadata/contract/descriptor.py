@@ -207,6 +207,29 @@ def _declared_problems(i: int, res: dict, columns: dict) -> list[Problem]:
              and has(kind.get("resource"), kind.get("referenceField")) and has(kind.get("resource"), kind.get("kindField"))
              and isinstance(kind.get("allowed"), list), "x-referenced-kind needs field, resource, referenceField, "
                                                         "kindField and a list of allowed values")
+    rules = res.get("x-evidence-rules")
+    if rules is not None:
+        ok = isinstance(rules, dict) and len(key) == 1
+        ok = ok and all(isinstance(rules.get(k), str) and rules[k] in own for k in ("status", "confidence", "controller"))
+        links, sources = (rules.get("links"), rules.get("sources")) if ok else (None, None)
+        ok = ok and isinstance(links, dict) and all(has(links.get("resource"), links.get(k))
+                                                   for k in ("event", "source", "evidence"))
+        ok = ok and isinstance(sources, dict) and all(has(sources.get("resource"), sources.get(k))
+                                                     for k in ("key", "originator", "party"))
+        ok = ok and isinstance(rules.get("namesPlace"), dict) and isinstance(rules.get("confidenceOrder"), list)
+        ok = ok and isinstance(rules.get("confirmed"), dict) and isinstance(rules["confirmed"].get("rule"), str)
+        ok = ok and (rules.get("notes") is None or rules["notes"] in own)
+        ok = ok and all(has(res["name"], rules[k]["field"]) for k in ("skip", "baseline") if k in rules)
+        high = rules.get("high") if ok else None
+        ok = ok and (high is None or (isinstance(high, dict) and isinstance(high.get("minOriginators"), int)))
+        need("x-evidence-rules", ok, "x-evidence-rules needs status, confidence and controller fields of this resource, "
+                                     "links (resource, event, source, evidence) and sources (resource, key, originator, "
+                                     "party) that exist, namesPlace, confidenceOrder and a confirmed rule; high."
+                                     "minOriginators must be an integer")
+    req = res.get("x-required-if-empty")
+    if req is not None:
+        need("x-required-if-empty", isinstance(req, dict) and req.get("field") in own and req.get("empty") in own,
+             "x-required-if-empty needs a field and an empty field of this resource")
     return problems
 
 

@@ -51,6 +51,53 @@ def _md(frame: pd.DataFrame, index: bool = True) -> str:
     return "\n".join([head, rule, *rows])
 
 
+def _evidence_section(pkg, t: dict[str, pd.DataFrame]) -> list[str]:
+    """Per confidence level and claim status: how the rows rest on their sources (``x-evidence-rules``)."""
+    from .checks import evidence_summary
+
+    name = next((n for n in pkg.table_names if pkg.resource(n).get("x-evidence-rules")), None)
+    if name is None:
+        return []
+    spec = pkg.resource(name)["x-evidence-rules"]
+    rows = t[name]
+    s = evidence_summary(pkg, t, name, spec).reset_index(drop=True)
+    s.index = rows.index
+    measures = pd.DataFrame({
+        "rows": 1,
+        "on place-naming sources": s["naming"] > 0,
+        "one originator only": s["originators"] == 1,
+        "mirrors only": s.get("mirror_only", pd.Series(False, index=s.index)) & (s["naming"] > 0),
+        "party media only": s["party_only"] & (s["naming"] > 0),
+        "no place-naming source": s["naming"] == 0,
+    }, index=rows.index).astype(int)
+    out = []
+    for col in (spec["confidence"], spec["status"]):
+        table = measures.groupby(rows[col].astype("string")).sum()
+        order = [v for v in (rows[col].cat.categories if hasattr(rows[col], "cat") else table.index) if v in table.index]
+        out += [f"By {col.replace('_', ' ')}:", "", _md(table.loc[order].rename_axis(col)), ""]
+    src = t[spec["sources"]["resource"]]
+    dated = src["date_published"].notna()
+    noted = ~dated & src["date_note"].notna() if "date_note" in src else ~dated & False
+    links = t[spec["links"]["resource"]]
+    codes = links[spec["links"]["evidence"]].value_counts().rename("links").rename_axis("evidence")
+    return [
+        "## Evidence",
+        "",
+        "How each row rests on its sources (`x-evidence-rules` of `" + name + "`): a source names the place when its",
+        "link is coded as naming it (`names_place_and_change`; for a baseline also `names_place`). Originators count",
+        "copies of one wire story, and Wikipedia and its mirrors, once.",
+        "",
+        *out,
+        f"- Sources with a publication date: {dated.sum()} of {len(src)} ({dated.mean():.1%}); "
+        f"with a date note instead: {noted.sum()} ({noted.mean():.1%}).",
+        "",
+        "Links per evidence code:",
+        "",
+        _md(codes.to_frame()),
+        "",
+    ]
+
+
 def quality_report(root: str | Path | None = None) -> str:
     """The report as Markdown."""
     t = read_tables(read_package(root))
@@ -99,6 +146,7 @@ def quality_report(root: str | Path | None = None) -> str:
         + (f" ({', '.join(weak_caps['event_id'].astype(str))})" if len(weak_caps) else "") + ".",
         f"- Sources without a publication date: {sources['date_published'].isna().sum()} of {len(sources)}.",
         "",
+        *_evidence_section(pkg, t),
         "## Gaps",
         "",
         f"- Places without a baseline: {len(no_baseline)}" + (f" ({', '.join(no_baseline)})" if no_baseline else "") + ".",
