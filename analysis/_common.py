@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 import syriadata
+from syriadata.analysis.dating import imputed
 from syriadata.analysis.losses import falls, with_groups
 from syriadata.analysis.study import Study, default_studies, load_study
 from syriadata.figures.palette import Palette
@@ -27,15 +28,32 @@ def context(root=None, study: Study | str | None = None) -> dict:
         study = load_study(study, root=root)
     table = with_groups(falls(study, events=tables["control_events"], places=tables["places"]),
                         tables.get("admin1"))
+    draws = list(imputed(study, tables["control_events"]))
     pkg = syriadata.read_package(root)
     licence = ", ".join(lic.get("name", "") for lic in pkg.descriptor.get("licenses", []))
     return {"tables": tables, "version": f"{pkg.descriptor.get('name', 'data')} {pkg.version} ({licence})",
-            "falls": table, "study": study, "palette": Palette.from_actors(tables["actors"]), "root": root}
+            "falls": table, "draws": draws, "study": study, "palette": Palette.from_actors(tables["actors"]), "root": root}
 
 
 def focus_label(study: Study) -> str:
     """The focus place types in words, for titles."""
     return " and ".join(t.replace("_", " ") + "s" for t in study.focus_types)
+
+
+def span(low, high, unit: str = "days", digits: int = 0) -> str:
+    """'9 days' or '9-10 days': a value or a range in words, rounded to ``digits``."""
+    def fmt(v):
+        return "n/a" if pd.isna(v) else f"{float(v):.{digits}f}"
+    a, b = fmt(low), fmt(high)
+    if a == b and unit.endswith("s") and a in ("1", "1.0"):
+        unit = unit[:-1]
+    return f"{a} {unit}".strip() if a == b else f"{a}-{b} {unit}".strip()
+
+
+def when(study: Study, day) -> str:
+    """Day ``day`` of the study as a date in words."""
+    d = study.start + pd.Timedelta(days=int(day))
+    return f"{d.day} {d:%B %Y}"
 
 
 def write_table(frame: pd.DataFrame, out_dir: Path, name: str) -> Path:

@@ -25,7 +25,11 @@ def main(out_dir, root=None, study=None):
     fig = plots.control_timeline(spells, names=dict(zip(focus["place_id"], focus["name"])), version=ctx["version"],
                                  start=begin, end=last, palette=ctx["palette"],
                                  title=f"Who held the {focus_label(s)}, {begin.day} {begin:%B %Y} - {last.day} {last:%B %Y}")
-    return [write_table(spells, out_dir, "focus_spells")] + write_figure(fig, out_dir, "focus_timelines")
+    changes = spells.groupby("place_id").size() - 1
+    finding = (f"{int((changes > 0).sum())} of the {len(focus)} {focus_label(s)} changed hands at least once in the "
+               f"record, {int((changes > 1).sum())} of them more than once.")
+    return {"files": [write_table(spells, out_dir, "focus_spells")] + write_figure(fig, out_dir, "focus_timelines"),
+            "finding": finding}
 
 
 if __name__ == "__main__":

@@ -20,7 +20,13 @@ def main(out_dir, root=None, study=None):
     shares = control_shares(begin, max(events["date_end"].max(), s.end), events=events, places=places)
     fig = plots.control_shares(shares, version=ctx["version"], palette=ctx["palette"],
                                title="Control shares by actor")
-    return [write_table(shares, out_dir, "control_shares")] + write_figure(fig, out_dir, "control_shares")
+    last = shares[(shares["dating"] == "latest") & (shares["date"] == shares["date"].max())]
+    top = last.sort_values("share_places", ascending=False).head(3)
+    finding = (f"On {shares['date'].max():%d %B %Y} (latest reading): "
+               + ", ".join(f"{ctx['palette'].label(r.controller)} {r.share_places:.0%}" for r in top.itertuples())
+               + " of the places in the gazetteer.")
+    return {"files": [write_table(shares, out_dir, "control_shares")] + write_figure(fig, out_dir, "control_shares"),
+            "finding": finding}
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """What did the map look like, day by day?
 
-Places coloured by their controller at the end of selected days: the day before the episode, days
-spread over the episode, and days spread over the rest of the record; a black ring marks a place
-whose day falls inside a change's date window.
+Places coloured by their controller at the end of selected days (latest reading of the date
+windows): the day before the episode, days spread over the episode, and days spread over the rest
+of the record; a black ring marks a place whose day falls inside a change's date window.
 """
 import pandas as pd
 
@@ -25,11 +25,15 @@ def main(out_dir, root=None, study=None):
     places = t["places"][t["places"]["country"] == s.country] if s.country else t["places"]
     events = t["control_events"][t["control_events"]["place_id"].isin(places["place_id"])]
     days = snapshot_days(s.start, s.end, events["date_end"].max())
-    panel = syriadata.panel(days[0], days[-1], resolve="midpoint", events=events)
+    panel = syriadata.panel(days[0], days[-1], resolve="latest", events=events)
     panel = panel[panel["date"].isin(days)]
     fig = plots.control_maps(panel, places, version=ctx["version"], palette=ctx["palette"], country=s.country,
-                             title="Control of places at the end of selected days (midpoint dating)")
-    return [write_table(panel, out_dir, "map_snapshots")] + write_figure(fig, out_dir, "control_maps")
+                             title="Control of places at the end of selected days (latest reading)")
+    uncertain = panel.groupby("date")["uncertain"].sum()
+    finding = (f"{len(days)} snapshots from {days[0]:%d %B %Y} to {days[-1]:%d %B %Y}; on the most uncertain day "
+               f"({uncertain.idxmax():%d %B %Y}) {int(uncertain.max())} places lie inside a change's date window.")
+    return {"files": [write_table(panel, out_dir, "map_snapshots")] + write_figure(fig, out_dir, "control_maps"),
+            "finding": finding}
 
 
 if __name__ == "__main__":

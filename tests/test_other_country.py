@@ -12,7 +12,7 @@ import synthetic
 from conftest import run_cli
 from syriadata.analysis.headlines import headlines
 from syriadata.analysis.losses import collapse_curve, daily_captures, falls, peak_rate, time_to_share
-from syriadata.analysis.rates import capture_rate_model
+from syriadata.analysis.hazard import change_point, hazard_trend
 from syriadata.analysis.shares import control_shares
 from syriadata.analysis.speed import speed_of_advance
 from syriadata.analysis.study import default_studies
@@ -49,12 +49,13 @@ def test_every_analysis_function_runs_on_the_study(package):
     study = default_studies(root=package)[0]
     table = falls(study, events=t["control_events"], places=t["places"])
     assert len(table) > 0 and table["focus"].any()
-    assert set(collapse_curve(table, study)["resolution"]) == {"earliest", "latest", "midpoint"}
-    assert len(time_to_share(table)) == 9 and len(peak_rate(table, study)) == 3
-    assert daily_captures(table, study)["captures"].sum() == 3 * table["fell"].sum()
-    assert len(kaplan_meier(table)) and len(logrank(table.assign(g="x"), "g")) == 3
-    assert len(cumulative_incidence(table)) and len(cox(table.assign(c=1.0), ["c"])) == 3
-    assert len(capture_rate_model(table, study)) == 3
+    assert set(collapse_curve(table, study)["dating"]) == {"earliest", "latest"}
+    assert len(time_to_share(table)) == 6 and len(peak_rate(table, study)) == 3
+    daily = daily_captures(table, study).groupby("dating")["captures"].sum()
+    assert daily["earliest"] == table["fell_earliest"].sum() and daily["latest"] == table["fell_latest"].sum()
+    assert len(kaplan_meier(table)) and len(logrank(table.assign(g="x"), "g")) == 2
+    assert len(cumulative_incidence(table)) and len(cox(table.assign(c=1.0), ["c"])) == 2
+    assert len(hazard_trend(table, study)) == 2 and len(change_point(table, study, bootstrap=10)) == 2
     assert len(speed_of_advance(table, study, events=t["control_events"], places=t["places"], actors=t["actors"]))
     assert len(control_shares(study.start, study.end, events=t["control_events"], places=t["places"]))
     assert len(headlines(table, study)) >= 8
@@ -66,8 +67,8 @@ def test_synthetic_report_numbers_match_the_hand_computed_values(tmp_path):
     result = run_cli("report", "--dir", str(pkg), "--out", str(out), "--study", synthetic.STUDY)
     assert result.returncode == 0, result.stderr
     got = pd.read_csv(out / "tables" / "headlines.csv").set_index("metric")
-    for metric, (earliest, midpoint, latest) in synthetic.EXPECTED.items():
-        assert got.loc[metric, ["earliest", "midpoint", "latest"]].tolist() == [earliest, midpoint, latest], metric
+    for metric, (earliest, latest) in synthetic.EXPECTED.items():
+        assert got.loc[metric, ["earliest", "latest"]].tolist() == [earliest, latest], metric
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "How fast Test Government lost territory: Invented collapse, 1 - 15 August 2021" in page
     assert "Syria" not in page.replace("syriadata", "")  # nothing of the bundled case leaks into the page
@@ -107,7 +108,8 @@ def test_own_frames_without_optional_columns():
 
 @pytest.mark.parametrize("change, message", [
     (lambda e, p: (e.drop(columns=["date_end"]), p), "events lack the column(s) date_end"),
-    (lambda e, p: (e[e["controller_before"].notna()], p), "holds no place at the end of 2021-07-31"),
+    (lambda e, p: (e[e["controller_before"].isna()].assign(date_start="2021-09-01", date_end="2021-09-01"), p),
+     "holds no place at the end of 2021-07-31"),
     (lambda e, p: (e.assign(date_start="06/08/2021"), p), "must hold ISO 8601 dates"),
     (lambda e, p: (e, p.drop(columns=["place_id"])), "places lack the column(s) place_id"),
 ])

@@ -1,39 +1,64 @@
-"""Compare episodes (offensives) with the same yardsticks, whatever episodes the package holds."""
+"""Compare studies (episodes with a defender) with the same yardsticks.
+
+Every yardstick is computed over each study's own places at risk (those its defender held the
+day before it began), never over the places it happened to take: a study that took one of ten
+capitals has no T50, rather than a T50 of one place.
+"""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from ..domain import CAPITAL_TYPES, RESOLUTIONS, window_day
+from ..domain import CAPITAL_TYPES
+from .dating import READINGS
+from .losses import falls, quantile_days
+from .study import Study
+from .survival import logrank, median_ci
 
 
-def compare_episodes(*, events: pd.DataFrame, places: pd.DataFrame, episodes: pd.DataFrame) -> pd.DataFrame:
-    """Per episode and resolution: changes of control, places, days from the episode's start to its
-    first first-order capital, to the national capital, between the two, T50 (days until half the
-    capitals it took had been taken) and the peak number of changes in one day."""
-    kinds = places.set_index(places["place_id"].astype("string"))["place_type"].astype("string")
-    live = events[(events["claim_status"].astype("string") != "retracted") & (events["event_type"] != "baseline")]
+def compare_studies(studies: list[Study], *, events: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """Per study and reading: places and focus places at risk, how many fell, T10/T50/T90 of the
+    focus places (with a 95% interval for T50 from the Kaplan-Meier quantile), days to the first
+    focus place and to the national capital, and the time between them as a share of the time to
+    the national capital (normalised time).
+
+    Parameters
+    ----------
+    studies : the studies to compare (e.g. :func:`~syriadata.analysis.study.all_studies`).
+    events, places : the control events and places.
+    """
     rows = []
-    for ep in episodes.itertuples(index=False):
-        ev = live[live["episode_id"].astype("string") == ep.episode_id]
-        if ev.empty:
-            continue
-        kind = ev["place_id"].astype("string").map(kinds)
-        for res in RESOLUTIONS:
-            days = (window_day(ev["date_start"], ev["date_end"], res) - ep.date_start).dt.days
-            cap_days = np.sort(days[kind.isin(CAPITAL_TYPES)].groupby(ev["place_id"]).min().to_numpy())
-            national = days[kind == "national_capital"]
-            first_cap = cap_days[0] if len(cap_days) else np.nan
+    for study in studies:
+        t = falls(study, events=events, places=places)
+        focus = t[t["focus"]]
+        ci = median_ci(focus).set_index("dating") if len(focus) else None
+        for r in READINGS:
+            risk, frisk = t[t[f"at_risk_{r}"]], focus[focus[f"at_risk_{r}"]]
+            fdays, ffell = frisk[f"days_{r}"].to_numpy(), frisk[f"fell_{r}"].to_numpy(bool)
+            national = risk[(risk["place_type"] == "national_capital") & risk[f"fell_{r}"]][f"days_{r}"]
+            first_focus = fdays[ffell].min() if ffell.any() else np.nan
             nat = national.min() if len(national) else np.nan
             rows.append({
-                "episode_id": ep.episode_id, "name": ep.name, "resolution": res, "start": ep.date_start,
-                "changes": len(ev), "places": ev["place_id"].nunique(), "capitals": len(cap_days),
-                "days_to_first_capital": first_cap, "days_to_national_capital": nat,
-                "first_capital_to_national_capital": nat - first_cap,
-                "t50_capitals": cap_days[int(np.ceil(len(cap_days) / 2)) - 1] if len(cap_days) else np.nan,
-                "peak_changes_per_day": int(days.value_counts().max()),
+                "episode_id": study.episode_id, "name": study.name, "dating": r, "start": study.start,
+                "places_at_risk": len(risk), "fell": int(risk[f"fell_{r}"].sum()),
+                "focus_at_risk": len(frisk), "focus_fell": int(ffell.sum()),
+                **{f"t{q}": quantile_days(fdays, ffell, len(frisk), q / 100) for q in (10, 50, 90)},
+                "t50_low": ci.at[r, "low"] if ci is not None else np.nan,
+                "t50_high": ci.at[r, "high"] if ci is not None else np.nan,
+                "days_to_first_focus": first_focus, "days_to_national_capital": nat,
+                "first_focus_to_national_capital": nat - first_focus,
+                "share_of_time_to_national_capital": (nat - first_focus) / nat if nat and nat > 0 else np.nan,
             })
-    out = pd.DataFrame(rows)
-    for col in ["days_to_first_capital", "days_to_national_capital", "first_capital_to_national_capital", "t50_capitals"]:
-        out[col] = out[col].astype("Float64").round().astype("Int64")
-    return out
+    return pd.DataFrame(rows)
+
+
+def stratified_logrank(studies: list[Study], *, events: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """Log-rank test of equal time to fall of capitals across studies, stratified by kind of place
+    (national or first-order capital), per reading; one study gives an empty result."""
+    parts = []
+    for study in studies:
+        t = falls(study, events=events, places=places)
+        parts.append(t[t["place_type"].isin(CAPITAL_TYPES)].assign(study=study.episode_id))
+    if not parts:
+        return logrank(pd.DataFrame(columns=["study"]), "study")
+    return logrank(pd.concat(parts, ignore_index=True), "study", strata="place_type")

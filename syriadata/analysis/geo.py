@@ -4,7 +4,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..engine.vectorised import NearestPlace
+from ..engine.vectorised import EARTH_RADIUS_KM, NearestPlace
+
+
+def great_circle_km(lat1, lon1, lat2, lon2) -> float:
+    """Great-circle distance in km between two points (haversine, the engine's Earth radius)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(lon2 - lon1)
+    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return float(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(h)))
 
 
 def distance_to_held(table: pd.DataFrame, held_places: pd.DataFrame) -> pd.Series:

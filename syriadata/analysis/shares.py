@@ -3,16 +3,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..domain import RESOLUTIONS
 from ..engine.vectorised import panel
+from .dating import READINGS
 
 
 def control_shares(start, end, freq: str = "D", *, events: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
-    """Per period, resolution and controller: places held, their share, the population of the
+    """Per period, reading (earliest, latest) and controller: places held, their share, the population of the
     places held and its share of the population of all places with a known population."""
     pop = places.set_index(places["place_id"].astype("string"))["population"].astype("Float64")
     rows = []
-    for res in RESOLUTIONS:
+    for res in READINGS:
         p = panel(start, end, freq, resolve=res, events=events)
         p = p[p["controller"].notna()].assign(population=p["place_id"].astype("string").map(pop).to_numpy())
         g = p.groupby(["date", "controller"], observed=True).agg(places=("place_id", "size"),
@@ -21,7 +21,7 @@ def control_shares(start, end, freq: str = "D", *, events: pd.DataFrame, places:
         g = g.join(totals)
         g["share_places"] = g["places"] / g["all_places"]
         g["share_population"] = g["population"] / g["all_population"]
-        rows.append(g.reset_index().assign(resolution=res))
+        rows.append(g.reset_index().assign(dating=res))
     out = pd.concat(rows, ignore_index=True)
     out["controller"] = out["controller"].astype("string")
-    return out[["date", "resolution", "controller", "places", "share_places", "population", "share_population"]]
+    return out[["date", "dating", "controller", "places", "share_places", "population", "share_population"]]

@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import require
-from .palette import RESOLUTION_STYLES, Palette
+from .palette import Palette
+
+DATING_STYLES = {"earliest": ":", "latest": "--", "imputed": "-"}
 
 
 def _setup():
@@ -19,7 +21,7 @@ def _setup():
 
     sns.set_theme(style="whitegrid", context="notebook")
     plt.rcParams.update({"svg.hashsalt": "syriadata", "figure.dpi": 100, "savefig.dpi": 150,
-                         "font.family": "DejaVu Sans"})
+                         "font.family": "DejaVu Sans", "svg.fonttype": "none"})  # SVG text stays text
     return plt, sns
 
 
@@ -29,21 +31,39 @@ def footer(fig, version: str, note: str = "") -> None:
     fig.text(0.01, 0.005, text, fontsize=7.5, color="#555555", ha="left", va="bottom")
 
 
+def _date_axis(ax) -> None:
+    """Dates on the x axis, labelled concisely so they never overlap."""
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
 def collapse_curve(curve: pd.DataFrame, *, version: str, start: pd.Timestamp, title: str, defender: str):
-    """Step chart of cumulative places lost, midpoint line with the earliest..latest band, per group."""
+    """Step chart of cumulative places lost by date: the imputed median with its 2.5-97.5% band,
+    and the earliest and latest readings (the bounds) as thin lines, per group."""
     plt, sns = _setup()
     fig, ax = plt.subplots(figsize=(9, 5.2))
     palette = sns.color_palette("colorblind", n_colors=max(3, curve["group"].nunique()))
     for (group, sub), col in zip(curve.groupby("group", sort=True), palette):
-        wide = sub.pivot(index="day", columns="resolution", values="fallen")
-        ax.fill_between(wide.index, wide["latest"], wide["earliest"], step="post", alpha=0.25, color=col, linewidth=0)
-        ax.step(wide.index, wide["midpoint"], where="post", color=col, lw=2,
-                label=f"{group} (n={int(sub['at_risk'].iloc[0])})")
-    ax.set_xlabel(f"Days since {start:%d %B %Y}")
+        for dating, part in sub.groupby("dating"):
+            part = part.sort_values("date")
+            # a step drawn "post" needs an end: the last day is drawn to its own end
+            part = pd.concat([part, part.tail(1).assign(date=part["date"].iloc[-1] + pd.Timedelta(days=1))])
+            if dating == "imputed":
+                ax.fill_between(part["date"], part["low"], part["high"], step="post", alpha=0.22, color=col, lw=0)
+                ax.step(part["date"], part["fallen"], where="post", color=col, lw=2,
+                        label=f"{group} (n={int(part['at_risk'].iloc[0])})")
+            else:
+                ax.step(part["date"], part["fallen"], where="post", color=col, lw=0.9, ls=DATING_STYLES[dating])
+    _date_axis(ax)
+    ax.set_xlabel("Date")
     ax.set_ylabel(f"Places lost by {defender} (cumulative)")
     ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
-    ax.legend(title="Place type (line: midpoint; band: earliest to latest)", fontsize=8, title_fontsize=8, loc="upper left")
-    footer(fig, version, "Band: change dated to the start or the end of its date window.")
+    ax.legend(title="Kind of place (line: imputed median; band: 95% of draws; dotted/dashed: earliest/latest)",
+              fontsize=8, title_fontsize=7.5, loc="upper left")
+    footer(fig, version, "Earliest and latest: every change on the first or last day of its window.")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return fig
 
@@ -69,6 +89,7 @@ def control_timeline(spells: pd.DataFrame, *, names: dict, version: str, start, 
                         edgecolor="#777777", height=0.75, linewidth=0)
     ax.set_yticks(range(len(order)), [names.get(p, p) for p in order])
     ax.set_xlim(start, end)
+    _date_axis(ax)
     ax.set_xlabel("Date")
     ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
     present = palette.sort(spells["controller"].dropna().unique())
@@ -76,52 +97,57 @@ def control_timeline(spells: pd.DataFrame, *, names: dict, version: str, start, 
     handles.append(Patch(facecolor="white", hatch="////", edgecolor="#777777", label="date window of a change"))
     ax.legend(handles=handles, fontsize=8, loc="lower left", bbox_to_anchor=(1.01, 0))
     footer(fig, version)
-    fig.autofmt_xdate()
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return fig
 
 
 def kaplan_meier(km: pd.DataFrame, *, version: str, start, title: str, defender: str):
-    """Kaplan-Meier curves per group; midpoint solid, earliest and latest dotted and dashed."""
+    """Kaplan-Meier curves per group by date under the earliest (dotted) and latest (dashed)
+    readings, which bound them; shaded: the pointwise 95% interval under the latest reading."""
     plt, sns = _setup()
     fig, ax = plt.subplots(figsize=(8.5, 5))
     palette = dict(zip(sorted(km["group"].unique()), sns.color_palette("colorblind")))
-    for (group, res), sub in km.groupby(["group", "resolution"], sort=True):
-        ax.step(sub["day"], sub["survival"], where="post", color=palette[group], ls=RESOLUTION_STYLES[res],
-                lw=2 if res == "midpoint" else 1.2, label=f"{group}, {res}")
-        if res == "midpoint":
-            ax.fill_between(sub["day"], sub["lower"], sub["upper"], step="post", color=palette[group], alpha=0.12)
+    start = pd.Timestamp(start)
+    for (group, dating), sub in km.groupby(["group", "dating"], sort=True):
+        dates = start + pd.to_timedelta(sub["day"], unit="D")
+        ax.step(dates, sub["survival"], where="post", color=palette[group], ls=DATING_STYLES[dating], lw=1.6,
+                label=f"{group}, {dating}")
+        if dating == "latest":
+            ax.fill_between(dates, sub["lower"], sub["upper"], step="post", color=palette[group], alpha=0.12)
     ax.set_ylim(0, 1.02)
-    ax.set_xlabel(f"Days since {pd.Timestamp(start):%d %B %Y}")
+    _date_axis(ax)
+    ax.set_xlabel("Date")
     ax.set_ylabel(f"Share of places still held by {defender}")
     ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
     ax.legend(fontsize=7.5, ncol=2)
-    footer(fig, version, "Kaplan-Meier (statsmodels SurvfuncRight); shaded: pointwise 95% interval, midpoint dating.")
+    footer(fig, version, "Kaplan-Meier (statsmodels SurvfuncRight); shaded: pointwise 95% interval, latest reading.")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return fig
 
 
 def days_to_fall(table: pd.DataFrame, *, version: str, start, title: str, defender: str,
                  palette: Palette = Palette()):
-    """Horizontal bars: days to fall at midpoint dating, with the earliest..latest range."""
+    """One bar per place: the span of dates its loss may have happened (earliest to latest reading),
+    coloured by who took it."""
     plt, _ = _setup()
-    sub = table[table["fell"]].sort_values(["days_midpoint", "name"])
+    start = pd.Timestamp(start)
+    sub = table[table["fell"]].sort_values(["days_earliest", "days_latest", "name"])
     fig, ax = plt.subplots(figsize=(8.5, 0.34 * len(sub) + 1.6))
     y = np.arange(len(sub))
-    ax.barh(y, sub["days_midpoint"], color=[palette.colour(a) for a in sub["captured_by"]], height=0.7)
-    ax.errorbar(sub["days_midpoint"], y, xerr=[sub["days_midpoint"] - sub["days_earliest"],
-                                               sub["days_latest"] - sub["days_midpoint"]],
-                fmt="none", ecolor="#333333", capsize=3, lw=1)
+    left = start + pd.to_timedelta(sub["days_earliest"], unit="D")
+    width = (sub["days_latest"] - sub["days_earliest"] + 1).to_numpy()
+    ax.barh(y, width, left=left, color=[palette.colour(a) for a in sub["captured_by"]], height=0.7)
     ax.set_yticks(y, sub["name"])
     ax.invert_yaxis()
-    ax.set_xlabel(f"Days from {pd.Timestamp(start):%d %B %Y} to the loss by {defender} (bar colour: who took it)")
+    _date_axis(ax)
+    ax.set_xlabel(f"Date of the loss by {defender} (bar: the days its date window allows; colour: who took it)")
     ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
     from matplotlib.patches import Patch
 
     ax.legend(handles=[Patch(color=palette.colour(a), label=palette.label(a))
                        for a in palette.sort(sub["captured_by"].dropna().unique())],
               fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
-    footer(fig, version, "Whiskers: the change's date window.")
+    footer(fig, version)
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return fig
 
@@ -164,7 +190,8 @@ def control_maps(panel: pd.DataFrame, places: pd.DataFrame, *, version: str, tit
                         longitude=panel["place_id"].astype("string").map(geo["longitude"]).to_numpy()).dropna(subset=["latitude"])
     dates = sorted(data["date"].unique())
     nrows = int(np.ceil(len(dates) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.1 * ncols, 2.9 * nrows + 1.0), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.1 * ncols, 3.2 * nrows + 1.0), squeeze=False,
+                             gridspec_kw={"hspace": 0.35})
     x0, y0, x1, y1 = _extent(country, data)
     for ax, day in zip(axes.flat, dates):
         _draw_outlines(ax, country, (x0, y0, x1, y1))
@@ -186,53 +213,53 @@ def control_maps(panel: pd.DataFrame, places: pd.DataFrame, *, version: str, tit
     fig.legend(handles=handles, loc="lower center", ncol=min(6, len(handles)), fontsize=8, bbox_to_anchor=(0.5, 0.02))
     fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
     footer(fig, version, "Outlines: Natural Earth 1:10m (public domain); points are places, not areas of control.")
-    fig.tight_layout(rect=(0, 0.08, 1, 0.97))
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.92, bottom=0.1, hspace=0.3, wspace=0.05)
     return fig
 
 
 def control_shares(shares: pd.DataFrame, *, version: str, title: str, palette: Palette = Palette()):
     """Stacked areas: share of places and share of population by controller (midpoint dating)."""
     plt, _ = _setup()
-    sub = shares[shares["resolution"] == "midpoint"]
+    sub = shares[shares["dating"] == "latest"]
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), sharex=True)
     for ax, value, label in [(axes[0], "share_places", "Share of places"),
-                             (axes[1], "share_population", "Share of population of places with a known population")]:
+                             (axes[1], "share_population", "Share of population (places with a known one)")]:
         wide = sub.pivot_table(index="date", columns="controller", values=value, aggfunc="sum").fillna(0)
         order = palette.sort(wide.columns)
         ax.stackplot(wide.index, [wide[a] for a in order], colors=[palette.colour(a) for a in order],
                      labels=[palette.label(a) for a in order], linewidth=0)
         ax.set_ylim(0, 1)
-        ax.set_ylabel(label)
+        ax.set_ylabel(label, labelpad=8)
         ax.set_xlabel("Date")
+        _date_axis(ax)
     axes[1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
-    fig.autofmt_xdate()
-    footer(fig, version, "Midpoint dating of changes; places in the gazetteer, not area.")
+    footer(fig, version, "Latest reading of every date window; places in the gazetteer, not area.")
     fig.tight_layout(rect=(0, 0.03, 1, 0.96))
     return fig
 
 
 def episode_comparison(comparison: pd.DataFrame, *, version: str, title: str):
-    """Dot-and-range chart of episode yardsticks across resolutions."""
+    """Dot-and-range chart of study yardsticks: the two readings as the ends of each line."""
     plt, _ = _setup()
-    metrics = [("peak_changes_per_day", "Peak changes of control in one day"),
-               ("t50_capitals", "T50: days until half its capitals were taken"),
-               ("changes", "Changes of control")]
-    fig, axes = plt.subplots(1, len(metrics), figsize=(13, 0.45 * comparison["episode_id"].nunique() + 2), sharey=True)
+    metrics = [("t50", "T50: days until half its focus places fell"),
+               ("days_to_national_capital", "Days to the national capital"),
+               ("fell", "Places lost")]
     names = comparison.drop_duplicates("episode_id").sort_values("start")
+    fig, axes = plt.subplots(1, len(metrics), figsize=(13, 0.5 * len(names) + 2), sharey=True, squeeze=False)
     y = {e: i for i, e in enumerate(names["episode_id"])}
-    for ax, (col, label) in zip(axes, metrics):
+    for ax, (col, label) in zip(axes[0], metrics):
         for ep, sub in comparison.groupby("episode_id"):
-            vals = sub.set_index("resolution")[col].astype("Float64")
+            vals = pd.to_numeric(sub[col], errors="coerce")
             if vals.isna().all():
                 continue
             ax.hlines(y[ep], vals.min(), vals.max(), color="#555555", lw=2)
-            ax.plot(vals.get("midpoint"), y[ep], "o", color="#0072B2")
+            ax.plot(vals, [y[ep]] * len(vals), "o", color="#0072B2")
         ax.set_xlabel(label, fontsize=9)
-    axes[0].set_yticks(list(y.values()), names["name"])
-    axes[0].invert_yaxis()
+    axes[0][0].set_yticks(list(y.values()), names["name"])
+    axes[0][0].invert_yaxis()
     fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
-    footer(fig, version, "Dot: midpoint dating; line: earliest to latest.")
+    footer(fig, version, "Line: from the earliest to the latest reading of the date windows.")
     fig.tight_layout(rect=(0, 0.04, 1, 0.95))
     return fig
 
@@ -242,7 +269,11 @@ def save(fig, out_dir, stem: str) -> list[str]:
     import matplotlib.pyplot as plt
 
     paths = []
-    for ext, meta in [("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})]:
+    titles = ([fig._suptitle.get_text()] if fig._suptitle is not None else []) + \
+        [a.get_title("left") or a.get_title() for a in fig.axes]
+    titles = [t for t in titles if t]
+    title = titles[0] if titles else stem.replace("_", " ")
+    for ext, meta in [("png", {"Software": None, "Title": title}), ("svg", {"Date": None, "Creator": None, "Title": title})]:
         path = f"{out_dir}/{stem}.{ext}"
         fig.savefig(path, metadata=meta, bbox_inches="tight")
         paths.append(path)

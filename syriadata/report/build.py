@@ -48,23 +48,51 @@ def _load_module(path: Path):
     return module
 
 
-def _section(module, outputs: list[Path], out: Path) -> str:
+def _alt_text(path: Path) -> str:
+    """The figure's title, stored in the PNG by :func:`syriadata.figures.plots.save`, for alt text."""
+    from PIL import Image
+
+    with Image.open(path) as img:
+        return img.info.get("Title") or path.stem.replace("_", " ")
+
+
+MAX_ROWS_SHOWN = 60
+
+
+def _section(module, result, out: Path) -> str:
+    """One section: the question, the finding (from the numbers), the method, figures and tables.
+
+    ``result`` is what the script's ``main`` returned: a list of paths, or a dict with ``files``
+    and ``finding`` (one or two sentences generated from the numbers).
+    """
+    outputs = [Path(p) for p in (result["files"] if isinstance(result, dict) else result)]
+    finding = result.get("finding", "") if isinstance(result, dict) else ""
     doc = (module.__doc__ or module.__name__).strip().split("\n\n", 1)
     title, text = doc[0].strip(), (doc[1].strip() if len(doc) > 1 else "")
-    parts = [f"<section><h2>{html.escape(title)}</h2>", f"<p>{html.escape(' '.join(text.split()))}</p>"]
+    parts = [f"<section><h2>{html.escape(title)}</h2>"]
+    if finding:
+        parts.append(f'<p class="finding">{html.escape(finding)}</p>')
+    parts.append(f'<p class="method">{html.escape(" ".join(text.split()))}</p>')
     for path in outputs:
         rel = path.relative_to(out).as_posix()
         if path.suffix == ".png":
             data = base64.b64encode(path.read_bytes()).decode("ascii")
-            parts.append(f'<figure><img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
+            parts.append(f'<figure><img alt="{html.escape(_alt_text(path))}" src="data:image/png;base64,{data}">'
                          f'<figcaption><a href="{rel}">PNG</a> · <a href="{rel[:-4]}.svg">SVG</a></figcaption></figure>')
         elif path.suffix == ".csv":
-            frame = pd.read_csv(path)
-            shown = frame if path.stem == "headlines" else frame.head(12)
+            try:
+                frame = pd.read_csv(path)
+            except pd.errors.EmptyDataError:
+                frame = pd.DataFrame()
             opened = " open" if path.stem == "headlines" else ""
             parts.append(f'<details{opened}><summary>Table <a href="{rel}">{html.escape(path.name)}</a> '
-                         f'({len(frame)} rows{", first 12 shown" if len(frame) > 12 else ""})</summary>')
-            parts.append(shown.to_html(index=False, border=0, classes="table", na_rep="", float_format=lambda v: f"{v:.4g}"))
+                         f"({len(frame)} rows)</summary>")
+            if len(frame) <= MAX_ROWS_SHOWN:
+                parts.append(frame.to_html(index=False, border=0, classes="table", na_rep="",
+                                           float_format=lambda v: f"{v:.4g}"))
+            else:  # never a slice that hides rows (such as the latest reading): the whole table is the CSV
+                parts.append(f'<p>{len(frame)} rows: too long to show here; the full table is '
+                             f'<a href="{rel}">{html.escape(path.name)}</a>.</p>')
             parts.append("</details>")
     parts.append("</section>")
     return "\n".join(parts)
@@ -75,7 +103,8 @@ padding:0 1em;color:#222;line-height:1.45}h1{font-size:1.7em}h2{margin-top:2em;b
 img{max-width:100%;height:auto}figure{margin:1em 0}figcaption{font-size:.85em;color:#555}
 table.table{border-collapse:collapse;font-size:.8em;margin:.5em 0}table.table td,table.table th{padding:2px 6px;
 border-bottom:1px solid #eee;text-align:right}details{margin:.6em 0}code,pre{background:#f6f6f6;padding:0 .2em}
-.cite{background:#f6f6f6;padding:.8em;font-size:.9em}"""
+.cite{background:#f6f6f6;padding:.8em;font-size:.9em}.finding{font-size:1.08em;font-weight:600}
+.method{color:#444;font-size:.92em}.bands{border-left:4px solid #0072B2;padding:.4em .8em;background:#f3f8fc}"""
 
 
 REPORT_NEEDS = ("statsmodels", "matplotlib", "seaborn")
@@ -129,9 +158,10 @@ def build_report(out: Path, *, root: str | Path | None = None, studies: list[str
                 module = _load_module(path)
                 title = (module.__doc__ or path.stem).strip().splitlines()[0]
                 log(f"[{i}/{len(found)}] {path.name}: {title}")
-                outputs = [Path(p) for p in module.main(target, root=root, study=study)]
-                sections.append(_section(module, outputs, target))
-                log(f"      {len(outputs)} file(s) in {time.perf_counter() - t0:.1f} s")
+                result = module.main(target, root=root, study=study)
+                sections.append(_section(module, result, target))
+                n_files = len(result["files"] if isinstance(result, dict) else result)
+                log(f"      {n_files} file(s) in {time.perf_counter() - t0:.1f} s")
             quality = "quality.md" if len(chosen) == 1 else "../quality.md"
             (target / "index.html").write_text(_page(pkg, study, sections, quality), encoding="utf-8")
             pages.append(study)
@@ -165,6 +195,8 @@ Data quality: <a href="quality.md">quality.md</a>.</p><ul>{items}</ul>
 
 
 def _page(pkg, study, sections: list[str], quality: str) -> str:
+    from ..analysis.dating import DRAWS
+
     from ..releases.cite import citation_text
 
     version = pkg.version
@@ -178,6 +210,15 @@ those {html.escape(study.defender_label)} held at the end of the day before the 
 control has a date window; results are given for changes dated to the <em>earliest</em>, <em>midpoint</em> and
 <em>latest</em> day of their windows, and the spread between them is the uncertainty that the dating alone
 introduces. Data quality: <a href="{quality}">quality.md</a>.</p>
+<p class="bands"><strong>What the bands mean.</strong> A change of control is known only to lie within its
+date window. <em>Earliest</em> and <em>latest</em> count every change from the first or the last day of its
+window; for counts, shares still held, Kaplan-Meier curves and the T-quantiles they are exact bounds (when no
+window straddles the start). <em>Imputed</em> figures draw every change's day uniformly within its window
+({DRAWS} seeded draws) and give the median with the 2.5-97.5% range; model estimates are pooled over the draws
+with Rubin's rules. Peaks, speeds, test statistics and model coefficients are not bounded by the two readings:
+for them the imputation range is the band, and the largest one-day loss also has its exact range over every
+dating the windows allow (an integer program). The risk period ends on the study's last day or on the day the
+defender ceased to exist; places still held then are censored there.</p>
 <div class="cite"><strong>How to cite.</strong> {html.escape(citation_text(version, root=pkg.root))}</div>
 {''.join(sections)}
 <hr><p style="font-size:.85em;color:#555">Data licence: {html.escape(_licences(pkg))}. Map outlines: Natural
