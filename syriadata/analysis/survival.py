@@ -121,7 +121,9 @@ def cox(table: pd.DataFrame, covariates: list[str], *, cause: str | None = None,
     covariates : column names; rows with a missing covariate are dropped.
     cause : a capturing actor: a cause-specific model, in which falls to other actors are
         censored at their day (the hazard of falling to ``cause``). None: any fall.
-    cluster : a column whose groups (e.g. first-order units) get cluster-robust standard errors.
+    cluster : a column whose groups (e.g. first-order units) get cluster-robust standard errors;
+        where the sandwich estimate cannot be had (too few falls per cluster) the model-based errors
+        are given and ``errors`` says so.
 
     Columns: dating, cause, term, coef, hazard_ratio, hr_low, hr_high, p_value, n (places used),
     events, dropped (places at risk left out for a missing covariate), ph_rho and ph_p (Spearman
@@ -141,18 +143,22 @@ def cox(table: pd.DataFrame, covariates: list[str], *, cause: str | None = None,
             status = status * (data["captured_by"].astype("string") == cause).fillna(False).to_numpy(int)
         used = [c for c in covariates if data[c].astype(float).nunique() > 1]
         events = int(status.sum())
-        fit = None
+        fit, errors = None, ""
         if used and events > len(used):
             model = PHReg(data["_t"].to_numpy(), data[used].astype(float), status=status, ties="efron")
             groups = data[cluster].astype("string").fillna("(none)").to_numpy() if cluster else None
             fit = model.fit(groups=groups) if cluster else model.fit()
             ci = np.asarray(fit.conf_int())
+            errors = cluster or "model"
+            if cluster and not np.isfinite(ci).all():  # too few falls per cluster for a sandwich estimate
+                fit, errors = model.fit(), "model (cluster-robust not estimable)"
+                ci = np.asarray(fit.conf_int())
             resid = np.asarray(fit.schoenfeld_residuals)
         for term in covariates:
             row = {"dating": r, "cause": cause or "any", "term": term, "coef": np.nan, "hazard_ratio": np.nan,
                    "hr_low": np.nan, "hr_high": np.nan, "p_value": np.nan, "n": len(data), "events": events,
                    "dropped": len(sample) - len(data), "ph_rho": np.nan, "ph_p": np.nan,
-                   "cluster": cluster or ""}
+                   "errors": errors if fit is not None else ""}
             if fit is not None and term in used:
                 i = used.index(term)
                 row.update(coef=fit.params[i], hazard_ratio=np.exp(fit.params[i]), hr_low=np.exp(ci[i, 0]),
