@@ -1,4 +1,4 @@
-"""The ``syriadata`` command: validate, info, tidy, qa, report, diff, release, export, cite, codebook."""
+"""The ``syriadata`` command: validate, info, at, tidy, qa, report, explore, diff, release, export, cite, codebook."""
 from __future__ import annotations
 
 import argparse
@@ -34,15 +34,79 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_info(args) -> int:
-    from .contract.descriptor import read_package
+    """Version, licence, coverage and row counts, from the descriptor and the files (no validation)."""
+    from .contract.summary import summarise
+
+    info = summarise(args.dir)
+    print(f"{info['name']} {info['version']}  ({info['root']})")
+    print(f"licence: {', '.join(info['licenses'])}")
+    cov = info.get("coverage") or {}
+    if cov.get("start"):
+        print(f"coverage: {cov['start']} (first baseline) to {cov['end']} (last sourced day)")
+    width = max(map(len, info["tables"]))
+    for name, rows in info["tables"].items():
+        print(f"  {name:<{width}}  {rows:>6} rows")
+    return 0
+
+
+def _state_on(date, reading: str, root) -> "tuple":
+    """Every place's controller on ``date`` with its name, coordinates and the controller's name;
+    CoverageWarnings become one line on stderr."""
+    import warnings
+
+    from .engine.control import CoverageWarning, control_at
     from .loaders import load
 
-    pkg = read_package(args.dir)
-    print(f"{pkg.descriptor['name']} {pkg.version}  ({pkg.root})")
-    print(f"licence: {', '.join(l['name'] for l in pkg.descriptor.get('licenses', []))}")
-    width = max(map(len, pkg.table_names))
-    for name in pkg.table_names:
-        print(f"  {name:<{width}}  {len(load(name, root=args.dir)):>6} rows")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CoverageWarning)
+        snap = control_at(date, resolve=reading, root=root)
+    for w in caught:
+        if issubclass(w.category, CoverageWarning):
+            print(f"warning: {w.message}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    places = load("places", root=root)
+    actors = load("actors", root=root)
+    names = dict(zip(actors["actor_id"].astype(str), actors["name"].astype(str)))
+    state = places[["place_id", "name", "latitude", "longitude"]].merge(
+        snap[["place_id", "controller", "uncertain", "controller_alternative"]], on="place_id", how="left")
+    state["place_id"] = state["place_id"].astype(str)
+    state["controller"] = state["controller"].astype("string")
+    state.insert(state.columns.get_loc("controller") + 1, "controller_name",
+                 state["controller"].map(names, na_action="ignore").astype("string"))
+    state["uncertain"] = state["uncertain"].fillna(False).astype(bool)
+    return state.sort_values("place_id").reset_index(drop=True)
+
+
+def _cmd_at(args) -> int:
+    import json
+
+    state = _state_on(args.date, args.reading, args.dir)
+    if args.format == "csv":
+        state.to_csv(sys.stdout, index=False, float_format="%.5f")
+    elif args.format == "geojson":
+        from .releases.export import places_geojson
+
+        collection = places_geojson(state)
+        collection["date"], collection["reading"] = args.date, args.reading
+        if collection["missing"]:
+            print(f"{len(collection['missing'])} place(s) without coordinates left out (listed in \"missing\")",
+                  file=sys.stderr)
+        print(json.dumps(collection, ensure_ascii=False))
+    else:
+        import pandas as pd
+
+        with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 40):
+            print(f"state at the end of {args.date} ({args.reading} reading of date windows)")
+            print(state.to_string(index=False, float_format=lambda v: f"{v:.5f}"))
+    return 0
+
+
+def _cmd_explore(args) -> int:
+    from .explore import write_explorer
+
+    path = write_explorer(Path(args.out), root=args.dir)
+    print(f"wrote {path / 'index.html'}  ({(path / 'index.html').stat().st_size:,} bytes)")
     return 0
 
 
@@ -103,10 +167,30 @@ def _cmd_cite(args) -> int:
     frame = None
     if args.place or args.event:
         events = load("control_events", root=args.dir)
+        _known_or_suggest("place", args.place or [], load("places", root=args.dir)["place_id"])
+        _known_or_suggest("event", args.event or [], events["event_id"])
         keep = events["place_id"].isin(args.place or []) | events["event_id"].isin(args.event or [])
         frame = events[keep]
     print(cite(frame, style=args.format, root=args.dir), end="")
     return 0
+
+
+def _known_or_suggest(kind: str, asked: list[str], known) -> None:
+    """UsageError naming each unknown id with the closest known ones (difflib), instead of an empty answer."""
+    import difflib
+
+    from .errors import UsageError
+
+    known = sorted(set(map(str, known)))
+    problems = []
+    for value in asked:
+        if value not in known:
+            close = difflib.get_close_matches(value, known, n=5, cutoff=0.6) or \
+                difflib.get_close_matches(value.lower().replace(" ", "_").replace("-", "_"), known, n=5, cutoff=0.5)
+            hint = f"; did you mean {', '.join(close)}?" if close else f"; see the {kind} ids in `syriadata info`'s tables"
+            problems.append(f"unknown {kind} id {value!r}{hint}")
+    if problems:
+        raise UsageError("; ".join(problems))
 
 
 def _cmd_codebook(args) -> int:
@@ -127,6 +211,13 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("info", help="version, tables and row counts")
     p.add_argument("dir", nargs="?")
     p.set_defaults(func=_cmd_info)
+    p = sub.add_parser("at", help="the state on a day: every place, its coordinates, controller and uncertainty")
+    p.add_argument("date", help="the day, YYYY-MM-DD (the state at the end of that day)")
+    p.add_argument("--format", choices=["table", "csv", "geojson"], default="table")
+    p.add_argument("--reading", choices=["earliest", "latest"], default="latest",
+                   help="which end of a change's date window it counts from (default: latest)")
+    p.add_argument("--dir", default=None, help="package folder (default: the bundled package)")
+    p.set_defaults(func=_cmd_at)
     p = sub.add_parser("tidy", help="sort and normalise the CSVs, refresh sizes and hashes in the descriptor")
     p.add_argument("dir", nargs="?")
     p.set_defaults(func=_cmd_tidy)
@@ -139,6 +230,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--study", action="append", metavar="EPISODE_ID",
                    help="episode to study (repeatable; default: the package's default studies)")
     p.set_defaults(func=_cmd_report)
+    p = sub.add_parser("explore", help="write the explorer: one offline HTML page (map, date slider, sources)")
+    p.add_argument("--out", required=True, help="output folder (index.html is written there)")
+    p.add_argument("--dir", default=None, help="package folder (default: the bundled package)")
+    p.set_defaults(func=_cmd_explore)
     p = sub.add_parser("diff", help="rows and schema changed between two versions (folders, archives or version numbers)")
     p.add_argument("old")
     p.add_argument("new")
@@ -152,8 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     q.add_argument("--out", default="releases")
     q.add_argument("--dir", default=None)
     q.set_defaults(func=_cmd_release)
-    p = sub.add_parser("export", help="every table as csv, parquet or xlsx, with the descriptor")
-    p.add_argument("--format", choices=["csv", "parquet", "xlsx"], required=True)
+    p = sub.add_parser("export", help="every table as csv, parquet or xlsx, or the places as geojson, with the descriptor")
+    p.add_argument("--format", choices=["csv", "parquet", "xlsx", "geojson"], required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--dir", default=None)
     p.set_defaults(func=_cmd_export)
@@ -174,6 +269,11 @@ def main(argv: list[str] | None = None) -> int:
     # Anything else is a bug and keeps its traceback.
     try:
         return args.func(args)
+    except BrokenPipeError:  # `syriadata at ... | head`: the reader stopped; not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except DataValidationError as err:
         print(f"syriadata {args.command}: the data is invalid; run `syriadata validate`.\n{err}", file=sys.stderr)
         return 1

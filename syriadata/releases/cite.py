@@ -31,6 +31,32 @@ def citation_bibtex(version: str, *, root=None) -> str:
             f"{url}  version = {{{version}}},\n  note = {{Data package, {m['licence']}}}\n}}\n")
 
 
+_TEX_SPECIAL = str.maketrans({"&": r"\&", "%": r"\%", "#": r"\#", "$": r"\$", "{": "(", "}": ")"})
+
+
+def _bib_text(value) -> str:
+    """Text safe inside a braced BibTeX field: balanced (no braces of its own), LaTeX specials escaped."""
+    return " ".join(str(value).split()).translate(_TEX_SPECIAL)
+
+
+def _bib_key(value: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "_-:" else "_" for ch in str(value))
+
+
+def source_bibtex(src: pd.DataFrame) -> str:
+    """One BibTeX ``@misc`` entry per source (key: the source id), with publisher, title, date and URL."""
+    entries = []
+    for s in src.itertuples():
+        fields = [("author", "{" + _bib_text(s.publisher) + "}"), ("title", _bib_text(s.title))]
+        if not pd.isna(s.date_published):
+            fields += [("year", s.date_published.strftime("%Y")), ("date", s.date_published.strftime("%Y-%m-%d"))]
+        if isinstance(s.url, str) and s.url:
+            fields.append(("url", s.url.replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")))
+        body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields)
+        entries.append(f"@misc{{{_bib_key(s.source_id)},\n{body}\n}}\n")
+    return "\n".join(entries)
+
+
 def sources_for(frame: pd.DataFrame | None = None, *, root: str | Path | None = None) -> pd.DataFrame:
     """The sources behind the rows of ``frame``: events (by ``event_id``), rows with ``source_ids``,
     or sources themselves (``source_id``). With no frame, every source the package cites."""
@@ -62,6 +88,8 @@ def cite(frame: pd.DataFrame | None = None, *, style: str = "text", root: str | 
     if frame is None:
         return head
     src = sources_for(frame, root=root)
+    if style == "bibtex":  # the whole output must parse as BibTeX: the sources are entries too
+        return f"{head}\n@comment{{Upstream sources of these rows ({len(src)})}}\n\n{source_bibtex(src)}"
     lines = [head, f"Upstream sources of these rows ({len(src)}):"]
     for s in src.itertuples():
         date = "n.d." if pd.isna(s.date_published) else s.date_published.strftime("%Y-%m-%d")

@@ -1,4 +1,8 @@
-"""Export every table with its types kept: CSV, Parquet (schema in the file's metadata) or xlsx.
+"""Export every table with its types kept: CSV, Parquet (schema in the file's metadata) or xlsx;
+or the places as GeoJSON (``places.geojson``, RFC 7946 points, ``[longitude, latitude]``).
+
+In the xlsx workbook dates are spreadsheet dates shown as ``yyyy-mm-dd``, columns are sized to
+their contents (within limits) and the header row is frozen.
 
 Spreadsheet cells that a spreadsheet program would run as a formula (text starting with = + - @,
 a tab or a carriage return) are written with a leading apostrophe, which spreadsheets hide and
@@ -18,7 +22,7 @@ from ..errors import UsageError
 from ..contract.tables import read_tables
 from ..contract.schema import dtypes
 
-FORMATS = ("csv", "parquet", "xlsx")
+FORMATS = ("csv", "parquet", "xlsx", "geojson")
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -62,15 +66,72 @@ def export_package(out: str | Path, fmt: str, *, root: str | Path | None = None)
                 meta[b"frictionless:schema"] = json.dumps(pkg.resource(name)["schema"], ensure_ascii=False).encode()
                 meta[b"syriadata:version"] = pkg.version.encode()
                 pq.write_table(table.replace_schema_metadata(meta), work / f"{name}.parquet")
+        elif fmt == "geojson":
+            collection = places_geojson(tables["places"])
+            (work / "places.geojson").write_text(json.dumps(collection, ensure_ascii=False, indent=1) + "\n",
+                                                 encoding="utf-8")
         else:
-            with pd.ExcelWriter(work / "syriadata.xlsx", engine="openpyxl") as writer:
+            with pd.ExcelWriter(work / "syriadata.xlsx", engine="openpyxl",
+                                date_format="yyyy-mm-dd", datetime_format="yyyy-mm-dd") as writer:
                 for name, frame in tables.items():
                     safe = frame.copy()
                     for col in safe.columns:
                         if not pd.api.types.is_numeric_dtype(safe[col]) and not pd.api.types.is_datetime64_any_dtype(safe[col]):
                             safe[col] = safe[col].astype(object).map(_safe)
                     safe.to_excel(writer, sheet_name=name[:31], index=False)
+                    _format_sheet(writer.sheets[name[:31]], safe)
     return out
+
+
+_MIN_WIDTH, _MAX_WIDTH = 8, 60
+
+
+def _format_sheet(ws, frame: pd.DataFrame) -> None:
+    """Dates as ``yyyy-mm-dd`` (not midnight times), columns sized to their contents, header frozen."""
+    from openpyxl.utils import get_column_letter
+
+    ws.freeze_panes = "A2"
+    for i, col in enumerate(frame.columns, start=1):
+        letter = get_column_letter(i)
+        values = frame[col]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            for cell in ws[letter][1:]:
+                cell.number_format = "yyyy-mm-dd"
+            longest = 10
+        else:
+            sample = values.dropna().astype(str).head(500)
+            longest = int(sample.map(lambda v: max(map(len, v.splitlines() or [""]))).max()) if len(sample) else 0
+        ws.column_dimensions[letter].width = max(_MIN_WIDTH, min(_MAX_WIDTH, max(longest, len(str(col))) + 2))
+
+
+def places_geojson(places: pd.DataFrame, properties: pd.DataFrame | None = None) -> dict:
+    """A GeoJSON FeatureCollection (RFC 7946) of the places that have coordinates.
+
+    Positions are ``[longitude, latitude]``. Each feature's ``id`` is the place id; its properties
+    are the place's columns other than the coordinates (dates as ``YYYY-MM-DD``, missing values as
+    null), plus the columns of ``properties`` (indexed like ``places``) if given. The ids of places
+    without coordinates are listed in the collection's ``missing`` member.
+    """
+    frame = places if properties is None else pd.concat([places, properties], axis=1)
+    located = frame["latitude"].notna() & frame["longitude"].notna()
+    features = []
+    for _, row in frame[located].iterrows():
+        props = {k: _json_value(v) for k, v in row.items() if k not in ("latitude", "longitude")}
+        features.append({"type": "Feature", "id": str(row["place_id"]),
+                         "geometry": {"type": "Point", "coordinates": [float(row["longitude"]), float(row["latitude"])]},
+                         "properties": props})
+    return {"type": "FeatureCollection", "features": features,
+            "missing": sorted(frame.loc[~located, "place_id"].astype(str))}
+
+
+def _json_value(value):
+    if value is None or (not isinstance(value, (list, dict, str)) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if hasattr(value, "item"):
+        return value.item()
+    return value
 
 
 def read_export(folder: str | Path, fmt: str) -> dict[str, pd.DataFrame]:

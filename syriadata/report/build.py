@@ -107,7 +107,7 @@ border-bottom:1px solid #eee;text-align:right}details{margin:.6em 0}code,pre{bac
 .method{color:#444;font-size:.92em}.bands{border-left:4px solid #0072B2;padding:.4em .8em;background:#f3f8fc}"""
 
 
-REPORT_NEEDS = ("statsmodels", "matplotlib", "seaborn")
+REPORT_NEEDS = ("statsmodels", "matplotlib", "seaborn", "bokeh")
 
 
 def build_report(out: Path, *, root: str | Path | None = None, studies: list[str] | None = None, log=None) -> Path:
@@ -166,6 +166,10 @@ def build_report(out: Path, *, root: str | Path | None = None, studies: list[str
             (target / "index.html").write_text(_page(pkg, study, sections, quality), encoding="utf-8")
             pages.append(study)
         (work / "quality.md").write_text(quality_report(root=root), encoding="utf-8")
+        log("explorer: explore.html (the state of every place on any day)")
+        from ..explore import build_page
+
+        (work / "explore.html").write_text(build_page(root=root), encoding="utf-8")
         if len(chosen) > 1:
             (work / "index.html").write_text(_overview(pkg, pages), encoding="utf-8")
     log(f"report written to {out / 'index.html'}")
@@ -189,7 +193,7 @@ def _overview(pkg, studies) -> str:
     return f"""{_head(pkg, f"{title} {pkg.version}: studies")}
 <h1>{html.escape(title)} {html.escape(pkg.version)}: how fast territory changed hands</h1>
 <p>One report per study, each rebuilt from the data package by the scripts in <code>analysis/</code>.
-Data quality: <a href="quality.md">quality.md</a>.</p><ul>{items}</ul>
+Data quality: <a href="quality.md">quality.md</a>. Map of any day: <a href="explore.html">explore.html</a>.</p><ul>{items}</ul>
 <hr><p style="font-size:.85em;color:#555">Data licence: {html.escape(_licences(pkg))}.</p></body></html>
 """
 
@@ -209,7 +213,8 @@ scripts in <code>analysis/</code>; the same data gives the same files, byte for 
 those {html.escape(study.defender_label)} held at the end of the day before the episode began. Each change of
 control has a date window; results are given for changes dated to the <em>earliest</em>, <em>midpoint</em> and
 <em>latest</em> day of their windows, and the spread between them is the uncertainty that the dating alone
-introduces. Data quality: <a href="{quality}">quality.md</a>.</p>
+introduces. Data quality: <a href="{quality}">quality.md</a>. The state of every place on any day, on a map:
+<a href="{quality.replace('quality.md', 'explore.html')}">explore.html</a> (works offline).</p>
 <p class="bands"><strong>What the bands mean.</strong> A change of control is known only to lie within its
 date window. <em>Earliest</em> and <em>latest</em> count every change from the first or the last day of its
 window; for counts, shares still held, Kaplan-Meier curves and the T-quantiles they are exact bounds (when no
