@@ -74,7 +74,7 @@ def test_cite_bibtex_parses_as_a_whole():
     text = res.stdout
     assert "url = {https://" in text
     # every @entry is a balanced braced block, and nothing lies outside the entries
-    depth, outside, i = 0, [], 0
+    depth, outside = 0, []
     for ch in text:
         depth += ch == "{"
         depth -= ch == "}"

@@ -177,7 +177,7 @@ def nested_window(pkg, private):
     for r in live:
         by_place.setdefault(r[col("place_id")], []).append(r)
     chain = next(c for c in by_place.values() if len(c) >= 3)
-    first, second = chain[1], chain[2]
+    first = chain[1]  # its window will swallow chain[2], the next change
     first[col("date_end")] = "2025-12-31"  # past the second change's window, which ends by 31 Mar 2025
     first[col("date_precision")] = "months"
     write_rows(pkg, "control_events", rows)

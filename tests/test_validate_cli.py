@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import pytest
 
 from conftest import run_cli
 from syriadata.contract.validate import validate_package

@@ -24,6 +24,14 @@ def declared(prop: str):
     return of
 
 
+def _isin(values, known) -> np.ndarray:
+    """``values.isin(known)`` as a boolean array, fast for text (pandas' string dtype has a slow ``isin``);
+    a missing value is never in ``known``."""
+    arr = np.asarray(pd.Series(values).astype(object).to_numpy(), dtype=object)
+    ref = np.asarray(pd.Series(known).dropna().astype(object).to_numpy(), dtype=object)
+    return np.asarray(pd.Index(arr, dtype=object).isin(ref), dtype=bool)
+
+
 def check_foreign_keys(pkg: Package, tables: Tables) -> list[Problem]:
     """Every foreign key in the descriptor, plus the ``x-references`` list fields (e.g. ``source_ids``)."""
     problems = []
@@ -34,8 +42,12 @@ def check_foreign_keys(pkg: Package, tables: Tables) -> list[Problem]:
             ref = fk["reference"].get("resource") or name
             values = frame[cols].astype("string")
             present = values.notna().all(axis=1)  # a key with an empty part is not a reference
-            known = pd.MultiIndex.from_frame(tables[ref][ref_cols].astype("string").dropna())
-            bad = present & ~pd.MultiIndex.from_frame(values).isin(known)
+            if len(cols) == 1:
+                found = _isin(values[cols[0]], tables[ref][ref_cols[0]].astype("string"))
+            else:
+                known = pd.MultiIndex.from_frame(tables[ref][ref_cols].astype("string").dropna())
+                found = pd.MultiIndex.from_frame(values).isin(known)
+            bad = present & ~found
             for i in frame.index[bad]:
                 shown = "/".join(str(values.at[i, c]) for c in cols)
                 problems.append(Problem(file, _line(i), ",".join(cols), shown, "foreign-key",
@@ -44,12 +56,12 @@ def check_foreign_keys(pkg: Package, tables: Tables) -> list[Problem]:
             ref = field.get("x-references")
             if not ref:
                 continue
-            known = set(tables[ref["resource"]][ref["field"]].dropna().astype(str))
-            for i, cell in frame[field["name"]].dropna().items():
-                for item in str(cell).split(ref["delimiter"]):
-                    if item not in known:
-                        problems.append(Problem(file, _line(i), field["name"], item, "foreign-key",
-                                                f"no row of {ref['resource']} has {ref['field']} = {item!r}"))
+            known = tables[ref["resource"]][ref["field"]].dropna().astype(str)
+            # every cell split once; the items keep the row's label and their order within the cell
+            items = frame[field["name"]].dropna().astype(str).str.split(ref["delimiter"], regex=False).explode()
+            for i, item in items[~_isin(items, known)].items():
+                problems.append(Problem(file, _line(i), field["name"], item, "foreign-key",
+                                        f"no row of {ref['resource']} has {ref['field']} = {item!r}"))
     return problems
 
 
@@ -87,7 +99,7 @@ def check_event_sources(pkg: Package, tables: Tables) -> list[Problem]:
         (key,) = pkg.primary_key(name)
         rows, links = tables[name], tables[spec["resource"]]
         cited = links[spec["field"]].dropna().astype("string")
-        missing = rows[key].notna() & ~rows[key].astype("string").isin(cited)
+        missing = rows[key].notna() & ~_isin(rows[key].astype("string"), cited)
         problems += [Problem(pkg.resource(name)["path"], _line(i), key, str(rows.at[i, key]), "no-source",
                              f"row has no row in {spec['resource']}") for i in rows.index[missing]]
     return problems
@@ -102,8 +114,9 @@ def check_precision(pkg: Package, tables: Tables) -> list[Problem]:
         frame, col = tables[name], spec["precision"]
         bounds = {k: (lo, np.inf if hi is None else hi) for k, (lo, hi) in spec["precisionDays"].items()}
         width = (frame[spec["end"]] - frame[spec["start"]]).dt.days
-        lo = frame[col].astype("string").map(lambda p: bounds.get(p, (np.nan, np.nan))[0]).astype(float)
-        hi = frame[col].astype("string").map(lambda p: bounds.get(p, (np.nan, np.nan))[1]).astype(float)
+        named = frame[col].astype(object)
+        lo = named.map({k: v[0] for k, v in bounds.items()}).astype(float)
+        hi = named.map({k: v[1] for k, v in bounds.items()}).astype(float)
         bad = (width < lo) | (width > hi)
         problems += [Problem(pkg.resource(name)["path"], _line(i), col, str(frame.at[i, col]), "precision",
                              f"window is {int(width[i]) + 1} day(s) wide") for i in frame.index[bad.fillna(False)]]
@@ -232,6 +245,36 @@ def file_sha256(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _trailing_space_lines(data: bytes) -> list[int]:
+    """Numbers (from 1) of the lines of ``data`` (split at every LF) that end with a space or tab."""
+    ends = []  # offsets of the LF (or the end of data) after a space or tab; bytes.find is a fast scan
+    for pattern in (b" \n", b"\t\n"):
+        at = data.find(pattern)
+        while at >= 0:
+            ends.append(at + 1)
+            at = data.find(pattern, at + 1)
+    if data.endswith((b" ", b"\t")):
+        ends.append(len(data))
+    ends.sort()
+    if not ends:
+        return []
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    return (np.searchsorted(newlines, ends) + 1).tolist()
+
+
+def _is_sorted(keys: pd.DataFrame) -> bool:
+    """Whether the rows are in the order a stable sort by every column would give (text order)."""
+    if keys.isna().to_numpy().any():  # where missing values sort is pandas' business: ask it
+        return keys.equals(keys.sort_values(list(keys.columns)).set_axis(keys.index))
+    undecided = np.ones(max(len(keys) - 1, 0), dtype=bool)  # pairs equal on every column so far
+    for col in keys.columns:
+        a = keys[col].to_numpy(dtype=object)
+        if (undecided & (a[1:] < a[:-1])).any():
+            return False
+        undecided &= ~(a[1:] > a[:-1])
+    return True
+
+
 def check_files(pkg: Package, tables: Tables) -> list[Problem]:
     """Files are tidy (LF, no trailing spaces, sorted by primary key) and match the descriptor's bytes and hash."""
     problems = []
@@ -243,12 +286,11 @@ def check_files(pkg: Package, tables: Tables) -> list[Problem]:
         file = res["path"]
         if b"\r" in data:
             problems.append(Problem(file, None, None, None, "line-endings", "use LF line endings, not CRLF"))
-        for n, line in enumerate(data.split(b"\n"), start=1):
-            if line.rstrip(b" \t") != line:
-                problems.append(Problem(file, n, None, None, "trailing-space", "line ends with spaces"))
+        for n in _trailing_space_lines(data):
+            problems.append(Problem(file, n, None, None, "trailing-space", "line ends with spaces"))
         pk = pkg.primary_key(name)
         keys = tables[name][pk].astype(str)  # text order, as `tidy` writes it (not category order)
-        if pk and len(keys) and not keys.equals(keys.sort_values(pk).set_axis(keys.index)):
+        if pk and len(keys) and not _is_sorted(keys):
             problems.append(Problem(file, None, ",".join(pk), None, "sort-order",
                                     f"rows must be sorted by {', '.join(pk)} (run `syriadata tidy`)"))
         if res.get("bytes") is not None and res["bytes"] != len(data):
@@ -288,8 +330,9 @@ def evidence_summary(pkg: Package, tables: Tables, name: str, spec: dict) -> pd.
     ls, ss = spec["links"], spec["sources"]
     rows = tables[name]
     (key,) = pkg.primary_key(name)
-    links = tables[ls["resource"]][[ls["event"], ls["source"], ls["evidence"]]].astype("string")
-    src = tables[ss["resource"]].astype({ss["key"]: "string"})
+    # keys as plain Python text (object dtype): pandas' string dtype is slow to hash for maps and reindexing
+    links = tables[ls["resource"]][[ls["event"], ls["source"], ls["evidence"]]].astype("string").astype(object)
+    src = tables[ss["resource"]].astype({ss["key"]: "string"}).astype({ss["key"]: object})
     cols = {ss["key"]: "_sid", ss["originator"]: "_orig", ss["party"]: "_party"}
     extra = [c for c in ("is_mirror",) if c in src.columns]
     src = src[[*cols, *extra]].rename(columns=cols)
@@ -297,13 +340,17 @@ def evidence_summary(pkg: Package, tables: Tables, name: str, spec: dict) -> pd.
         src, on="_sid", how="left")
     base = spec.get("baseline")
     is_base = (rows[base["field"]].astype("string") == base["value"]).fillna(False) if base else pd.Series(False, index=rows.index)
-    kind = pd.Series(is_base.map({True: "baseline", False: "change"}).to_numpy(), index=rows[key].astype("string"))
-    ctrl = pd.Series(rows[spec["controller"]].astype("string").to_numpy(), index=rows[key].astype("string"))
+    keys = pd.Index(rows[key].astype("string").astype(object), dtype=object)
+    kind = pd.Series(is_base.map({True: "baseline", False: "change"}).to_numpy(), index=keys)
+    ctrl = pd.Series(rows[spec["controller"]].astype("string").to_numpy(), index=keys)
     links["_kind"] = links["_eid"].map(kind)
     links["_ctrl"] = links["_eid"].map(ctrl)
     names = spec["namesPlace"]
-    links["_naming"] = [ev in names.get(k, []) if isinstance(k, str) else False
-                        for ev, k in zip(links["_ev"].astype(object), links["_kind"].astype(object))]
+    ev_text, kind_text = links["_ev"].astype(object), links["_kind"].astype(object)
+    naming_mask = np.zeros(len(links), dtype=bool)
+    for k, allowed in names.items():
+        naming_mask |= ((kind_text == k) & _isin(ev_text, list(allowed))).to_numpy(dtype=bool)
+    links["_naming"] = naming_mask
     alone = set(spec.get("notAlone", {}).get("originators", []))
     party = links["_party"].astype("string")
     links["_indep"] = links["_naming"] & (party.isna() | (party != links["_ctrl"])).fillna(True)
@@ -311,22 +358,23 @@ def evidence_summary(pkg: Package, tables: Tables, name: str, spec: dict) -> pd.
     area = set(spec.get("areaOnly", []))
     links["_named_any"] = ~links["_ev"].isin(area).fillna(True)
     denied = spec.get("denied", {}).get("evidence")
-    links["_denies"] = (links["_ev"] == denied).fillna(False)
+    links["_denies"] = (links["_ev"].astype("string") == denied).fillna(False)
     naming = links[links["_naming"]]
     g, gn = links.groupby("_eid"), naming.groupby("_eid")
-    out = pd.DataFrame(index=rows[key].astype("string"))
+    out = pd.DataFrame(index=keys)
     out["links"] = g.size().reindex(out.index, fill_value=0)
     out["naming"] = gn.size().reindex(out.index, fill_value=0)
     out["any_naming"] = g["_named_any"].any().reindex(out.index, fill_value=False)
     out["independent"] = g["_indep"].any().reindex(out.index, fill_value=False)
     out["independent_other"] = g["_indep_other"].any().reindex(out.index, fill_value=False)
     out["originators"] = gn["_orig"].nunique().reindex(out.index, fill_value=0)
-    parties = gn["_party"].agg(lambda s: s.nunique() == 1 and s.notna().all())
+    parties = (gn["_party"].nunique() == 1) & (gn["_party"].count() == gn.size())
     out["party_only"] = parties.reindex(out.index, fill_value=False).astype(bool)
     if "is_mirror" in naming.columns:
-        out["mirror_only"] = gn["is_mirror"].agg(lambda s: bool(s.fillna(False).all())).reindex(
-            out.index, fill_value=False).astype(bool)
+        mirror = naming["is_mirror"].fillna(False).astype(bool).groupby(naming["_eid"]).all()
+        out["mirror_only"] = mirror.reindex(out.index, fill_value=False).astype(bool)
     out["denied"] = g["_denies"].any().reindex(out.index, fill_value=False)
+    out.index = rows[key].astype("string")
     return out
 
 
@@ -341,45 +389,62 @@ def check_evidence(pkg: Package, tables: Tables) -> list[Problem]:
     for name, spec in declared("x-evidence-rules")(pkg):
         rows, file = tables[name], pkg.resource(name)["path"]
         summary = evidence_summary(pkg, tables, name, spec)
-        status_col, conf_col = spec["status"], spec["confidence"]
-        order = {v: i for i, v in enumerate(spec["confidenceOrder"])}
-        skip = spec.get("skip")
-        notes = rows[spec["notes"]].astype("string").fillna("") if spec.get("notes") else None
-        for i, (_, s) in zip(rows.index, summary.iterrows()):
-            status, conf = str(rows.at[i, status_col]), str(rows.at[i, conf_col])
-            if skip and str(rows.at[i, skip["field"]]) in skip["values"]:
-                continue
-
-            def add(col, value, rule, message):
-                problems.append(Problem(file, _line(i), col, value, rule, message))
-
-            confirmed = spec["confirmed"]["value"]
-            if status == confirmed:
-                if not s["independent"]:
-                    add(status_col, status, spec["confirmed"]["rule"],
-                        "no source names the place (and this change) that is not the media of the actor in control")
-                elif "notAlone" in spec and not s["independent_other"]:
-                    add(status_col, status, spec["notAlone"]["rule"],
-                        f"only {', '.join(spec['notAlone']['originators'])} names the place: it cannot confirm a row alone")
-                if s["independent"] and s["party_only"] and "partyOnly" in spec:  # another actor's media only
-                    add(status_col, status, spec["partyOnly"]["rule"],
-                        "every source naming the place is the media of one actor: the row is a claim")
-            high = spec.get("high")
-            if high and conf == high["value"] and s["originators"] < high["minOriginators"]:
-                add(conf_col, conf, high["rule"], f"{int(s['originators'])} distinct originator(s) name the place; "
-                                                  f"{high['value']} needs {high['minOriginators']}")
-            cap = spec.get("areaOnlyMax")
-            if cap and not s["any_naming"]:
-                if conf in order and order[conf] > order[cap["confidence"]]:
-                    add(conf_col, conf, cap["rule"], f"no source names the place: at most {cap['confidence']}")
-                if status == confirmed:
-                    add(status_col, status, cap["rule"], "no source names the place: it cannot be confirmed")
-            den = spec.get("denied")
-            if den and s["denied"] and status not in den["allowed"]:
-                if notes is None or den["settledMarker"] not in notes[i]:
-                    add(status_col, status, den["rule"], f"a source denies the row: it is {' or '.join(den['allowed'])} "
-                                                         f"unless the notes say '{den['settledMarker']} ...' why")
+        problems += _evidence_problems(rows, file, summary, spec)
     return problems
+
+
+def _evidence_problems(rows: pd.DataFrame, file: str, summary: pd.DataFrame, spec: dict) -> list[Problem]:
+    """The rules of ``check_evidence`` as masks over all rows; problems in row order, then rule order."""
+    status_col, conf_col = spec["status"], spec["confidence"]
+    order = {v: i for i, v in enumerate(spec["confidenceOrder"])}
+    skip = spec.get("skip")
+    status = rows[status_col].astype(object).map(str).to_numpy(dtype=object)  # str(), as "<NA>" for a missing cell
+    conf = rows[conf_col].astype(object).map(str).to_numpy(dtype=object)
+    live = np.ones(len(rows), dtype=bool)
+    if skip:
+        live &= ~np.isin(rows[skip["field"]].astype(object).map(str).to_numpy(dtype=object), list(skip["values"]))
+    col = lambda c: summary[c].to_numpy()  # noqa: E731  (summary rows are in the order of rows)
+    independent, party_only = col("independent").astype(bool), col("party_only").astype(bool)
+    found = []  # (row position, rule position, column, value, rule, message)
+
+    def add(mask, k, column, values, rule, message):
+        for j in np.flatnonzero(mask & live):
+            found.append((j, k, column, values[j], rule, message(j) if callable(message) else message))
+
+    confirmed = spec["confirmed"]["value"]
+    is_confirmed = status == confirmed
+    add(is_confirmed & ~independent, 0, status_col, status, spec["confirmed"]["rule"],
+        "no source names the place (and this change) that is not the media of the actor in control")
+    if "notAlone" in spec:
+        add(is_confirmed & independent & ~col("independent_other").astype(bool), 0, status_col, status,
+            spec["notAlone"]["rule"],
+            f"only {', '.join(spec['notAlone']['originators'])} names the place: it cannot confirm a row alone")
+    if "partyOnly" in spec:
+        add(is_confirmed & independent & party_only, 1, status_col, status, spec["partyOnly"]["rule"],
+            "every source naming the place is the media of one actor: the row is a claim")
+    high = spec.get("high")
+    if high:
+        originators = col("originators")
+        add((conf == high["value"]) & (originators < high["minOriginators"]), 2, conf_col, conf, high["rule"],
+            lambda j: f"{int(originators[j])} distinct originator(s) name the place; "
+                      f"{high['value']} needs {high['minOriginators']}")
+    cap = spec.get("areaOnlyMax")
+    if cap:
+        unnamed = ~col("any_naming").astype(bool)
+        above = np.array([c in order and order[c] > order[cap["confidence"]] for c in conf], dtype=bool)
+        add(unnamed & above, 3, conf_col, conf, cap["rule"], f"no source names the place: at most {cap['confidence']}")
+        add(unnamed & is_confirmed, 4, status_col, status, cap["rule"], "no source names the place: it cannot be confirmed")
+    den = spec.get("denied")
+    if den:
+        flagged = col("denied").astype(bool) & ~np.isin(status, list(den["allowed"]))
+        if spec.get("notes"):
+            notes = rows[spec["notes"]].astype("string").fillna("")
+            flagged &= ~notes.str.contains(den["settledMarker"], regex=False).to_numpy(dtype=bool)
+        add(flagged, 5, status_col, status, den["rule"], f"a source denies the row: it is {' or '.join(den['allowed'])} "
+                                                         f"unless the notes say '{den['settledMarker']} ...' why")
+    found.sort(key=lambda f: (f[0], f[1]))
+    return [Problem(file, _line(rows.index[j]), column, value, rule, message)
+            for j, _, column, value, rule, message in found]
 
 
 ALL_CHECKS += [check_required_if_empty, check_evidence]

@@ -13,6 +13,7 @@ import csv
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .problems import Problem
@@ -87,18 +88,89 @@ def structure_problems(text: str, file: str) -> list[Problem]:
     return problems
 
 
+def _regular_quotes(data: bytes) -> bool:
+    """Whether every double quote of ``data`` opens a cell, closes it, or is an escaped ``""`` inside
+    one, and no row is blank.
+
+    Splitting at the quotes gives pieces outside, inside, outside ... a quoted cell. The file is
+    regular when every quoted cell closes, each opens at the start of a cell (after a comma or a
+    newline) and each closing quote ends its cell (before a comma or a newline), an empty piece
+    between two quoted pieces being an escaped quote. Such a file reads the same with every CSV
+    parser; anything else goes to the standard library's reader for its exact problems.
+    """
+    if b'"' not in data:
+        return b"\n\n" not in data
+    pieces = data.split(b'"')
+    if len(pieces) % 2 == 0:  # a quote never closed
+        return False
+    outside = pieces[::2]
+    last = len(outside) - 1
+    for k, piece in enumerate(outside):
+        if not piece:  # the start or end of the file, or an escaped quote
+            continue
+        if b"\n\n" in piece:  # a blank row
+            return False
+        if k > 0 and piece[:1] not in (b",", b"\n"):
+            return False
+        if k < last and piece[-1:] not in (b",", b"\n"):
+            return False
+    return True
+
+
+def _read_fast(data: bytes, missing: list[str]) -> pd.DataFrame | None:
+    """The cells of a tidy file (LF line ends, regular quotes, no blank or ragged rows) read by
+    pyarrow's multithreaded parser, exactly as ``pd.read_csv(dtype=str, keep_default_na=False,
+    na_values=missing)`` reads them; None when pyarrow is not installed or the file is not tidy."""
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+    except ImportError:
+        return None
+    first = data.split(b"\n", 1)[0]
+    if b"\r" in data or b'"' in first or not _regular_quotes(data):
+        return None
+    header = first.decode("utf-8").split(",")
+    if len(header) < 2 or len(set(header)) != len(header) or "" in header:
+        return None  # pandas renames such columns: leave them to it
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(data),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.large_string() for name in header}, null_values=list(missing),
+                strings_can_be_null=True, quoted_strings_can_be_null=True))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a ragged or blank row: the careful path reports it
+        return None
+    if table.column_names != header:
+        return None
+    dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    if pd.Series([], dtype=str).dtype != dtype:  # an older pandas, whose text dtype is not Arrow's
+        return None
+    return table.to_pandas(types_mapper={pa.large_string(): dtype}.get)
+
+
 def read_cells(path: Path, file: str, missing: list[str]) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Every cell of ``path`` as text (missing values as NA), or None if the file cannot be read."""
+    """Every cell of ``path`` as text (missing values as NA), or None if the file cannot be read.
+
+    A tidy file is parsed by pyarrow when it is installed (the ``engine`` extra); any other file,
+    or any file without pyarrow, by pandas' C parser after the structure checks. Both give the
+    same frame: text columns of pandas' ``str`` dtype, missing values as NaN.
+    """
     if not path.is_file():
         return None, [Problem(file, None, None, None, "file", "file is missing")]
-    text, problems = decode(path.read_bytes(), file)
+    data = path.read_bytes()
+    text, problems = decode(data, file)
     if text is None:
         return None, problems
+    body = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
+    frame = _read_fast(body, missing)
+    if frame is not None:
+        return frame, problems
     found = structure_problems(text, file)
     if found:
         return None, problems + found
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=missing)
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=missing, engine="c")
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:  # after the checks above: unexpected
         return None, problems + [Problem(file, None, None, None, "csv-syntax", f"cannot be parsed: {err}")]
     return frame, problems

@@ -91,6 +91,61 @@ class ControlIndex:
         return controller, uncertain
 
 
+#: the most place x day cells the dense table may hold (3 bytes each: int16 controller, bool flag)
+DENSE_MAX_CELLS = 50_000_000
+
+
+@dataclass(frozen=True)
+class DenseControl:
+    """The answers of ``ControlIndex.lookup`` for every (place, day) of the events' span, as tables.
+
+    ``controller[p, d]`` (int16 code, -1 for none) and ``uncertain[p, d]`` for day ``first + d``;
+    a day before ``first`` has no controller, a day after ``last`` is answered as ``last`` (no
+    event takes effect and no window is open after it). A look-up is then one gather per point,
+    instead of two binary searches over the events.
+    """
+
+    first: int
+    last: int
+    controller: np.ndarray  # (places, days) int16
+    uncertain: np.ndarray   # (places, days) bool
+
+    @classmethod
+    def build(cls, idx: "ControlIndex", max_cells: int = DENSE_MAX_CELLS) -> "DenseControl | None":
+        """The tables, or None when they would exceed ``max_cells`` (or the codes do not fit int16)."""
+        n_places = len(idx.places)
+        if not len(idx.eff_key) or len(idx.controllers) >= np.iinfo(np.int16).max:
+            return None
+        eff_pc, eff_day = idx.eff_key // _SHIFT, idx.eff_key % _SHIFT
+        st_pc, st_day = idx.start_key // _SHIFT, idx.start_key % _SHIFT
+        ends = idx.start_max_end[idx.start_max_end > np.iinfo(np.int64).min]
+        first = int(min(eff_day.min(), st_day.min()))
+        last = int(max(eff_day.max(), ends.max() if len(ends) else eff_day.max()))
+        n_days = last - first + 1
+        if n_places * n_days > max_cells or (idx.eff_key < 0).any() or (idx.start_key < 0).any():
+            return None
+        # the last event (in key order) taking effect on or before each day: mark, then carry forward
+        mark = np.full((n_places, n_days), -1, dtype=np.int32)
+        mark[eff_pc, eff_day - first] = np.arange(len(eff_pc), dtype=np.int32)  # later events overwrite
+        np.maximum.accumulate(mark, axis=1, out=mark)
+        controller = np.where(mark >= 0, idx.eff_controller[np.maximum(mark, 0)], -1).astype(np.int16)
+        mark.fill(-1)
+        mark[st_pc, st_day - first] = np.arange(len(st_pc), dtype=np.int32)
+        np.maximum.accumulate(mark, axis=1, out=mark)
+        days = np.arange(first, last + 1, dtype=np.int64)
+        uncertain = (mark >= 0) & (idx.start_max_end[np.maximum(mark, 0)] > days[None, :])
+        return cls(first, last, controller, uncertain)
+
+    def lookup(self, place_code: np.ndarray, day: np.ndarray):
+        """Same as ``ControlIndex.lookup(place_code, day)``."""
+        ok = (place_code >= 0) & (day >= self.first)
+        cell = np.where(ok, place_code.astype(np.int64) * self.controller.shape[1]
+                        + (np.minimum(day, self.last) - self.first), 0)
+        controller = np.where(ok, self.controller.ravel()[cell], -1)
+        uncertain = ok & self.uncertain.ravel()[cell]
+        return controller, uncertain
+
+
 def _load_events(events, root):
     if events is not None:
         return events
@@ -158,24 +213,26 @@ class NearestPlace:
 
 
 def _annotate_frame(frame: pd.DataFrame, lat: str, lon: str, date: str, max_km: float,
-                    nearest: NearestPlace, idx: ControlIndex, tree_to_code: np.ndarray) -> pd.DataFrame:
+                    nearest: NearestPlace, idx: ControlIndex, tree_to_code: np.ndarray,
+                    dense: DenseControl | None = None, place_categories: pd.Index | None = None) -> pd.DataFrame:
     pos, km = nearest.query(frame[lat].to_numpy(), frame[lon].to_numpy(), max_km)
     place_code = np.where(pos >= 0, tree_to_code[np.maximum(pos, 0)], -1).astype(np.int32)
-    controller, uncertain = idx.lookup(place_code, _days(frame[date]))
+    lookup = idx.lookup if dense is None else dense.lookup
+    controller, uncertain = lookup(place_code, _days(frame[date]))
     out = frame.copy(deep=False)  # copy-on-write: the user's columns are not duplicated
-    out["place_id"] = pd.Categorical.from_codes(pos, categories=pd.Index(nearest.place_ids))
+    if place_categories is None:
+        place_categories = pd.Index(nearest.place_ids)
+    out["place_id"] = pd.Categorical.from_codes(pos, categories=place_categories)
     out["distance_km"] = km
     out["controller"] = pd.Categorical.from_codes(controller, categories=idx.controllers)
-    flag = pd.array(uncertain & (controller >= 0), dtype="boolean")
-    flag[pos < 0] = pd.NA
-    out["uncertain"] = flag
+    out["uncertain"] = pd.arrays.BooleanArray(uncertain & (controller >= 0), pos < 0)
     return out
 
 
 def annotate(data, *, lat: str = "latitude", lon: str = "longitude", date: str = "date", max_km: float = 25.0,
              resolve: str = "latest", out: str | Path | None = None, batch_rows: int = 1_000_000,
              events: pd.DataFrame | None = None, places: pd.DataFrame | None = None,
-             root: str | Path | None = None):
+             root: str | Path | None = None, dense: bool | None = None):
     """Add the nearest place within ``max_km`` (great-circle), its distance, and its controller at
     the end of each row's date (with the uncertainty flag) to a table of dated points.
 
@@ -183,6 +240,11 @@ def annotate(data, *, lat: str = "latitude", lon: str = "longitude", date: str =
     DuckDB relations are processed in batches of ``batch_rows``; with ``out`` (a Parquet path)
     the result is streamed to disk, so inputs larger than memory work. Returns a DataFrame, or
     ``out`` when given.
+
+    The controller look-up uses a dense place-by-day table when places x days of the events fit
+    in ``DENSE_MAX_CELLS`` and number no more than the points (``dense=None``, the default), else
+    binary searches over the sorted events; ``dense=True`` builds the table whenever it fits,
+    ``dense=False`` never. Both give the same result.
     """
     if max_km <= 0:
         raise UsageError(f"max_km must be a positive number of km, not {max_km!r}")
@@ -190,10 +252,15 @@ def annotate(data, *, lat: str = "latitude", lon: str = "longitude", date: str =
         from ..loaders import load
 
         places = load("places", root=root)
-    nearest = NearestPlace(places)
-    idx = ControlIndex.build(_load_events(events, root), resolve)
-    tree_to_code = idx.places.get_indexer(pd.Index(nearest.place_ids, dtype="string"))  # -1: place with no events
-    step = lambda frame: _annotate_frame(frame, lat, lon, date, max_km, nearest, idx, tree_to_code)  # noqa: E731
+    if isinstance(data, pd.DataFrame):
+        rows = len(data)
+    elif isinstance(data, (str, Path)):
+        pq = require("pyarrow.parquet", "engine", "annotate() on a Parquet file")
+        rows = pq.ParquetFile(data).metadata.num_rows
+    else:
+        rows = batch_rows  # a relation's length is not known without running it
+    step = annotator(places, _load_events(events, root), lat=lat, lon=lon, date=date, max_km=max_km,
+                     resolve=resolve, dense=dense, rows=rows)
     if isinstance(data, pd.DataFrame):
         missing = [c for c in (lat, lon, date) if c not in data.columns]
         if missing:
@@ -204,6 +271,66 @@ def annotate(data, *, lat: str = "latitude", lon: str = "longitude", date: str =
         result.to_parquet(out, index=False)
         return Path(out)
     return _annotate_batches(_batches(data, batch_rows), step, out)
+
+
+def annotator(places: pd.DataFrame, events: pd.DataFrame, *, lat: str = "latitude", lon: str = "longitude",
+              date: str = "date", max_km: float = 25.0, resolve: str = "latest", dense: bool | None = None,
+              rows: int | None = None):
+    """The per-table step of ``annotate``: a function frame -> annotated frame, with the nearest-place
+    tree and the control index (and dense table) built once. It holds only NumPy arrays and pandas
+    objects, so it pickles: Dask and Spark ship it to their workers once (see ``annotate_partitions``)."""
+    if max_km <= 0:
+        raise UsageError(f"max_km must be a positive number of km, not {max_km!r}")
+    nearest = NearestPlace(places)
+    idx = ControlIndex.build(events, resolve)
+    tree_to_code = idx.places.get_indexer(pd.Index(nearest.place_ids, dtype="string"))  # -1: place with no events
+    # the table costs about one pass over its cells: worth it only when it has fewer cells than there
+    # are points to look up (``rows``, when known); ``dense=True`` builds it whenever it fits
+    cap = DENSE_MAX_CELLS if dense or rows is None else min(DENSE_MAX_CELLS, rows)
+    table = None if dense is False else DenseControl.build(idx, cap)
+    return _Step(lat, lon, date, max_km, nearest, idx, tree_to_code, table, pd.Index(nearest.place_ids))
+
+
+@dataclass(frozen=True)
+class _Step:
+    lat: str
+    lon: str
+    date: str
+    max_km: float
+    nearest: NearestPlace
+    idx: ControlIndex
+    tree_to_code: np.ndarray
+    dense: DenseControl | None
+    place_categories: pd.Index
+
+    def __call__(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return _annotate_frame(frame, self.lat, self.lon, self.date, self.max_km, self.nearest, self.idx,
+                               self.tree_to_code, self.dense, self.place_categories)
+
+
+def annotate_partitions(ddf, *, places: pd.DataFrame | None = None, events: pd.DataFrame | None = None,
+                        root: str | Path | None = None, lat: str = "latitude", lon: str = "longitude",
+                        date: str = "date", max_km: float = 25.0, resolve: str = "latest",
+                        dense: bool | None = None):
+    """``annotate`` for a Dask DataFrame: the same columns, partition by partition, lazily.
+
+    The nearest-place tree and the control index are built once here, in the client, and the
+    step is sent to the workers with the graph (``dask.dataframe.map_partitions``); each partition
+    is then annotated exactly as ``annotate`` annotates a pandas frame, so the result equals
+    ``annotate(ddf.compute())`` row for row.
+    """
+    require("dask.dataframe", "dask", "annotate_partitions()")
+    if places is None:
+        from ..loaders import load
+
+        places = load("places", root=root)
+    step = annotator(places, _load_events(events, root), lat=lat, lon=lon, date=date, max_km=max_km,
+                     resolve=resolve, dense=dense)
+    missing = [c for c in (lat, lon, date) if c not in ddf.columns]
+    if missing:
+        raise UsageError(f"annotate_partitions: column(s) {missing} not in the table; name them with lat=, lon=, date=")
+    meta = step(ddf._meta if hasattr(ddf, "_meta") else ddf.head(0))
+    return ddf.map_partitions(step, meta=meta)
 
 
 def _batches(data, batch_rows: int):

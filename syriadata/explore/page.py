@@ -16,7 +16,6 @@ each place only the days on which its state changes. One small documented callba
 from __future__ import annotations
 
 import html
-import json
 import re
 from importlib.resources import files
 from pathlib import Path

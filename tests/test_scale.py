@@ -1,0 +1,102 @@
+"""Scale: the fast paths (pyarrow CSV parsing, vectorised checks, the file summary) give exactly
+what the careful paths give, on the bundled package and a generated 100,000-row package."""
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from syriadata.contract import csvfile
+from syriadata.contract.descriptor import read_package
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+
+def reference_cells(path: Path, missing: list[str]) -> pd.DataFrame:
+    """How the loader read a table before the fast path: the C parser, every cell as text."""
+    text = path.read_bytes().decode("utf-8-sig")
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=missing)
+
+
+@pytest.fixture(scope="module")
+def big_package(tmp_path_factory):
+    from synthetic_package import build
+
+    return build(tmp_path_factory.mktemp("scale") / "pkg", n_places=1_000, n_events=100_000)
+
+
+def _packages(big):
+    return [read_package(None), read_package(big)]
+
+
+def test_fast_read_is_identical(big_package):
+    pytest.importorskip("pyarrow")
+    for pkg in _packages(big_package):
+        for name in pkg.table_names:
+            res = pkg.resource(name)
+            missing = res["schema"].get("missingValues", [""])
+            data = pkg.path(name).read_bytes()
+            fast = csvfile._read_fast(data, missing)
+            assert fast is not None, f"{name}: a tidy file should take the fast path"
+            pd.testing.assert_frame_equal(fast, reference_cells(pkg.path(name), missing), check_exact=True)
+            frame, problems = csvfile.read_cells(pkg.path(name), res["path"], missing)
+            assert not problems
+            pd.testing.assert_frame_equal(frame, fast)
+    assert len(read_package(big_package).path("control_events").read_bytes()) > 0
+
+
+@pytest.mark.parametrize("text", [
+    'a,b\n1,"x ""y"" z"\n',            # escaped quotes
+    'a,b\n1,"two\nlines"\n2,\n',        # a quoted newline, a missing cell
+    'a,b\n"",""\n',                      # quoted empty cells are missing
+    'a,b\n1,2',                          # no final newline
+    'a,b\n',                             # header only
+])
+def test_fast_read_matches_c_parser(tmp_path, text):
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "t.csv"
+    path.write_text(text, encoding="utf-8")
+    fast = csvfile._read_fast(path.read_bytes(), [""])
+    assert fast is not None
+    pd.testing.assert_frame_equal(fast, reference_cells(path, [""]))
+
+
+@pytest.mark.parametrize("text", [
+    'a,b\n1,2\n\n3,4\n',                 # blank row
+    'a,b\n1,2,3\n',                      # ragged
+    'a,b\n1,"open\n',                    # unterminated quote
+    'a,b\n1,x"y\n',                      # a quote inside an unquoted cell
+    'a,b\n1,"x"y\n',                     # text after a closing quote
+    'a,b\r\n1,2\r\n',                    # CRLF
+    'a,a\n1,2\n',                        # duplicate header
+])
+def test_untidy_files_take_the_careful_path(tmp_path, text):
+    path = tmp_path / "t.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    assert csvfile._read_fast(path.read_bytes(), [""]) is None
+
+
+def test_summary_counts_match_the_loader(big_package):
+    from syriadata.contract.summary import count_records, summarise
+    from syriadata.loaders import load
+
+    for root in (None, big_package):
+        summary = summarise(root)
+        pkg = read_package(root)
+        for name in pkg.table_names:
+            assert summary["tables"][name] == len(load(name, root=root)), name
+        events = load("control_events", root=root)
+        assert summary["coverage"]["start"] == f"{events['date_start'].min():%Y-%m-%d}"
+        assert summary["coverage"]["end"] == f"{events['date_end'].max():%Y-%m-%d}"
+        assert summary["version"] == pkg.version
+    assert count_records(b'a,b\n1,"x\n""y""\nz"\n2,3') == 2
+    assert count_records(b"a,b\n") == 0
+
+
+def test_big_package_validates(big_package):
+    from syriadata.contract.validate import validate_package
+
+    assert validate_package(big_package) == []
