@@ -169,3 +169,27 @@ def cox(table: pd.DataFrame, covariates: list[str], *, cause: str | None = None,
                     row.update(ph_rho=float(rho), ph_p=float(p))
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def logrank_imputed(draws, groups: pd.Series, *, label: str | None = None) -> pd.DataFrame:
+    """Log-rank test of ``groups`` (a Series: place id -> group) on every imputation draw: the
+    median p-value and its 2.5-97.5 % range. Where the groups differ in how precisely their
+    changes are dated (capitals reported to the day, small places within a week, say), either
+    reading alone shifts one group against the other and can make a difference that is not
+    there; drawing every day within its window does not.
+    """
+    survdiff = require("statsmodels.duration.survfunc", "analysis", "logrank_imputed").survdiff
+    from .dating import summarise
+
+    ps = []
+    for d in draws:
+        g = d["place_id"].map(groups)
+        d = d[g.notna()]
+        g = g[g.notna()].astype(str).to_numpy()
+        if len(set(g)) < 2 or not d["fell"].any():
+            ps.append(np.nan)
+            continue
+        ps.append(float(survdiff(d["days"].to_numpy(float), d["fell"].astype(int).to_numpy(), g)[1]))
+    s = summarise(ps, "p_value")
+    return pd.DataFrame([{"grouping": label or groups.name or "group", "dating": "imputed", "p_value": s["median"],
+                          "p_low": s["low"], "p_high": s["high"], "draws": s["draws"]}])
