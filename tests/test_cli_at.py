@@ -168,3 +168,56 @@ def test_xlsx_dates_widths_and_frozen_header(tmp_path):
     notes = ws.column_dimensions[ws.cell(row=1, column=header.index("notes") + 1).column_letter].width
     event = ws.column_dimensions[ws.cell(row=1, column=header.index("event_id") + 1).column_letter].width
     assert notes > event >= 8 and notes <= 62
+
+
+# ------------------------------------------------------------------ annotate misuse
+def _points(n=20):
+    import pandas as pd
+
+    return pd.DataFrame({"latitude": [36.2] * n, "longitude": [37.16] * n, "date": ["2024-12-01"] * n})
+
+
+def test_annotate_refuses_a_csv_path(tmp_path):
+    import syriadata
+    from syriadata.errors import UsageError
+
+    path = tmp_path / "points.csv"
+    _points().to_csv(path, index=False)
+    with pytest.raises(UsageError, match="looks like a CSV file; annotate reads Parquet.*pandas.read_csv"):
+        syriadata.annotate(str(path))
+
+
+def test_annotate_names_missing_columns_of_a_relation():
+    duckdb = pytest.importorskip("duckdb")
+    import syriadata
+    from syriadata.errors import UsageError
+
+    con = duckdb.connect()
+    rel = con.sql("select 36.2 as lat, 37.16 as lng, date '2024-12-01' as day")
+    with pytest.raises(UsageError, match=r"column\(s\) \['latitude', 'longitude', 'date'\] not in the relation "
+                                         r"\(it has lat, lng, day\)"):
+        syriadata.annotate(rel)
+    got = syriadata.annotate(rel, lat="lat", lon="lng", date="day")
+    assert got["place_id"].iloc[0] == "aleppo"
+
+
+def test_annotate_refuses_an_output_it_cannot_write(tmp_path):
+    import syriadata
+    from syriadata.errors import UsageError
+
+    with pytest.raises(UsageError, match="does not exist; create it first"):
+        syriadata.annotate(_points(), out=tmp_path / "nope" / "out.parquet")
+    with pytest.raises(UsageError, match="writes Parquet"):
+        syriadata.annotate(_points(), out=tmp_path / "out.csv")
+
+
+def test_annotate_warns_about_swapped_coordinates():
+    import syriadata
+
+    swapped = _points().rename(columns={"latitude": "longitude", "longitude": "latitude"})
+    with pytest.warns(UserWarning, match="would match with 'latitude' and 'longitude' swapped"):
+        got = syriadata.annotate(swapped)
+    assert got["place_id"].isna().all()
+    far = _points().assign(latitude=48.85, longitude=2.35)
+    with pytest.warns(UserWarning, match="farther than 25.0 km from every place"):
+        syriadata.annotate(far)

@@ -248,6 +248,8 @@ def annotate(data, *, lat: str = "latitude", lon: str = "longitude", date: str =
     """
     if max_km <= 0:
         raise UsageError(f"max_km must be a positive number of km, not {max_km!r}")
+    if out is not None:
+        _check_out(Path(out))
     if places is None:
         from ..loaders import load
 
@@ -255,8 +257,7 @@ def annotate(data, *, lat: str = "latitude", lon: str = "longitude", date: str =
     if isinstance(data, pd.DataFrame):
         rows = len(data)
     elif isinstance(data, (str, Path)):
-        pq = require("pyarrow.parquet", "engine", "annotate() on a Parquet file")
-        rows = pq.ParquetFile(data).metadata.num_rows
+        rows = _parquet_rows(Path(data), (lat, lon, date))
     else:
         rows = batch_rows  # a relation's length is not known without running it
     step = annotator(places, _load_events(events, root), lat=lat, lon=lon, date=date, max_km=max_km,
@@ -266,11 +267,75 @@ def annotate(data, *, lat: str = "latitude", lon: str = "longitude", date: str =
         if missing:
             raise UsageError(f"annotate: column(s) {missing} not in the table; name them with lat=, lon=, date=")
         result = step(data)
+        _warn_coordinates(data, result, lat, lon, places, max_km)
         if out is None:
             return result
         result.to_parquet(out, index=False)
         return Path(out)
+    if hasattr(data, "columns") and not isinstance(data, (pd.DataFrame, str, Path)):  # a DuckDB relation
+        missing = [c for c in (lat, lon, date) if c not in list(data.columns)]
+        if missing:
+            raise UsageError(f"annotate: column(s) {missing} not in the relation (it has {', '.join(data.columns)}); "
+                             "name them with lat=, lon=, date=")
     return _annotate_batches(_batches(data, batch_rows), step, out)
+
+
+def _check_out(out: Path) -> None:
+    """An ``out`` path annotate can write: a .parquet file in an existing, writable folder."""
+    import os
+
+    if out.suffix != ".parquet":
+        raise UsageError(f"annotate(out=...) writes Parquet: give a path ending in .parquet, not {out.name!r}")
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"annotate(out=...): the folder {folder} does not exist; create it first")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"annotate(out=...): the folder {folder} cannot be written; choose another")
+
+
+def _parquet_rows(path: Path, needed) -> int:
+    """Rows of a Parquet file, after checking it is one and has the needed columns."""
+    pq = require("pyarrow.parquet", "engine", "annotate() on a Parquet file")
+    if not path.is_file():
+        raise UsageError(f"annotate: {path} is not a file")
+    if path.suffix.lower() in (".csv", ".tsv", ".txt"):
+        raise UsageError(f"annotate: {path.name} looks like a {path.suffix[1:].upper()} file; annotate reads Parquet "
+                         "files, DataFrames and DuckDB relations: read it with pandas.read_csv and pass the frame")
+    try:
+        meta = pq.ParquetFile(path)
+    except Exception as err:  # pyarrow raises ArrowInvalid, OSError ... for a file that is not Parquet
+        raise UsageError(f"annotate: {path.name} is not a Parquet file ({type(err).__name__}); "
+                         "pass a DataFrame or a DuckDB relation instead") from None
+    names = meta.schema_arrow.names
+    missing = [c for c in needed if c not in names]
+    if missing:
+        raise UsageError(f"annotate: column(s) {missing} not in {path.name} (it has {', '.join(names)}); "
+                         "name them with lat=, lon=, date=")
+    return meta.metadata.num_rows
+
+
+def _warn_coordinates(data: pd.DataFrame, result: pd.DataFrame, lat: str, lon: str, places: pd.DataFrame,
+                      max_km: float) -> None:
+    """Warn when most points match no place but would with latitude and longitude swapped.
+
+    annotate is a nearest-point proxy: a point takes the controller of the nearest place within
+    ``max_km`` (``distance_km`` says how near); points near no place get none.
+    """
+    import warnings
+
+    unmatched = result["place_id"].isna()
+    if len(result) < 5 or unmatched.mean() < 0.5:
+        return
+    sample = data.loc[unmatched].head(10_000)
+    nearest = NearestPlace(places)
+    pos, _ = nearest.query(sample[lon].to_numpy(float), sample[lat].to_numpy(float), max_km)
+    if (pos >= 0).mean() > 0.5:
+        warnings.warn(f"annotate: {unmatched.mean():.0%} of the points are farther than {max_km} km from every "
+                      f"place, but most would match with {lat!r} and {lon!r} swapped: check the column order",
+                      UserWarning, stacklevel=3)
+    else:
+        warnings.warn(f"annotate: {unmatched.mean():.0%} of the points are farther than {max_km} km from every "
+                      "place (outside the data's country?); they get no controller", UserWarning, stacklevel=3)
 
 
 def annotator(places: pd.DataFrame, events: pd.DataFrame, *, lat: str = "latitude", lon: str = "longitude",
