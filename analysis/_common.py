@@ -16,6 +16,9 @@ from syriadata.analysis.study import Study, default_studies, load_study
 from syriadata.figures.palette import Palette
 
 
+_DERIVED: dict = {}
+
+
 def context(root=None, study: Study | str | None = None) -> dict:
     """Tables, version, the study and its falls table (see ``syriadata.analysis.losses.falls``)."""
     tables = syriadata.load_all(root=root)
@@ -26,10 +29,17 @@ def context(root=None, study: Study | str | None = None) -> dict:
         study = chosen[0]
     elif isinstance(study, str):
         study = load_study(study, root=root)
-    table = with_groups(falls(study, events=tables["control_events"], places=tables["places"]),
-                        tables.get("admin1"))
-    draws = list(imputed(study, tables["control_events"]))
     pkg = syriadata.read_package(root)
+    # the falls table and the imputation draws are the same for every script of a report: built
+    # once per study and state of the files (the scripts only read them)
+    key = (str(pkg.root), study, tuple(pkg.path(n).stat().st_mtime_ns for n in pkg.table_names))
+    if key not in _DERIVED:
+        table = with_groups(falls(study, events=tables["control_events"], places=tables["places"]),
+                            tables.get("admin1"))
+        _DERIVED.clear()
+        _DERIVED[key] = (table, list(imputed(study, tables["control_events"])))
+    table, draws = _DERIVED[key]
+    table = table.copy()
     licence = ", ".join(lic.get("name", "") for lic in pkg.descriptor.get("licenses", []))
     return {"tables": tables, "version": f"{pkg.descriptor.get('name', 'data')} {pkg.version} ({licence})",
             "falls": table, "draws": draws, "study": study, "palette": Palette.from_actors(tables["actors"]), "root": root}
