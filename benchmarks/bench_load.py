@@ -6,9 +6,13 @@ process after a warm-up, alternating, best of ``--repeats``:
 - ``pd.read_csv`` of control_events.csv with pandas' defaults (type inference, no checks);
 - ``read_table(control_events)``: what ``load_control_events()`` does on a cache miss (parse every
   cell as text, convert to the declared dtypes, run the pandera schema);
-- ``validate_package``: every table and every cross-table check.
+- ``validate_package``: every table and every cross-table check, against the baseline the issue
+  names: reading every table of the package with pandas' fastest reader (``engine="pyarrow"``);
+- with ``--memory``: the peak resident memory of ``syriadata validate`` in a fresh process (its
+  ``ru_maxrss``, less that of a bare ``import syriadata``), against the package's size on disk.
 
     python benchmarks/bench_load.py [--places 10000] [--events 1000000] [--repeats 3] [--keep FOLDER]
+                                    [--validate] [--memory]
 """
 from __future__ import annotations
 
@@ -36,6 +40,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--validate", action="store_true", help="also time validate_package (slow at 1,000,000)")
+    parser.add_argument("--memory", action="store_true", help="measure the peak memory of `syriadata validate`")
     parser.add_argument("--keep", help="build the package here (kept) instead of a temporary folder")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -51,6 +56,9 @@ def main() -> None:
             "read_table(control_events)": lambda: read_table(pkg, "control_events"),
         }
         if args.validate:
+            tables = [pkg.path(r["name"]) for r in pkg.descriptor["resources"]]
+            methods["read all tables (pd.read_csv, pyarrow)"] = lambda: [pd.read_csv(t, engine="pyarrow")
+                                                                       for t in tables]
             methods["validate_package"] = lambda: validate_package(root)
         times = {k: [] for k in methods}
         with warnings.catch_warnings():
@@ -68,6 +76,28 @@ def main() -> None:
         print("| run | min (s) | median (s) | / pd.read_csv |\n|---|---|---|---|")
         for name, v in times.items():
             print(f"| {name} | {min(v):.2f} | {statistics.median(v):.2f} | {statistics.median(v) / base:.2f} |")
+        if args.validate:
+            ratio = statistics.median(times["validate_package"]) / statistics.median(
+                times["read all tables (pd.read_csv, pyarrow)"])
+            print(f"validate / read all tables: {ratio:.2f} (target: at most 3)")
+        if args.memory:
+            peak, bare = _peak_kib(["-m", "syriadata", "validate", str(root)]), _peak_kib(["-c", "import syriadata"])
+            disk = sum(pkg.path(r["name"]).stat().st_size for r in pkg.descriptor["resources"])
+            print(f"syriadata validate: peak RSS {peak / 2**10:.0f} MiB ({(peak - bare) / 2**10:.0f} MiB above a bare "
+                  f"import); tables on disk {disk / 2**20:.0f} MiB; ratio {(peak - bare) * 2**10 / disk:.2f} "
+                  "(target: at most 2)")
+
+
+def _peak_kib(argv: list[str]) -> int:
+    """Peak resident memory (KiB) of ``python argv`` in a fresh process: a wrapper process runs it and
+    reports its children's ``ru_maxrss`` (the kernel's count, so nothing is sampled or missed)."""
+    import subprocess
+
+    code = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], capture_output=True); "
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code, sys.executable, *argv], capture_output=True, text=True,
+                         check=True)
+    return int(out.stdout.strip())
 
 
 if __name__ == "__main__":

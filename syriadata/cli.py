@@ -105,7 +105,7 @@ def _cmd_at(args) -> int:
 def _cmd_explore(args) -> int:
     from .explore import write_explorer
 
-    path = write_explorer(Path(args.out), root=args.dir)
+    path = write_explorer(Path(args.out), root=args.dir, country=args.country)
     print(f"wrote {path / 'index.html'}  ({(path / 'index.html').stat().st_size:,} bytes)")
     return 0
 
@@ -233,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("explore", help="write the explorer: one offline HTML page (map, date slider, sources)")
     p.add_argument("--out", required=True, help="output folder (index.html is written there)")
     p.add_argument("--dir", default=None, help="package folder (default: the bundled package)")
+    p.add_argument("--country", default=None, metavar="ISO3",
+                   help="country to show (ISO 3166-1 alpha-3; default: the default study's country)")
     p.set_defaults(func=_cmd_explore)
     p = sub.add_parser("diff", help="rows and schema changed between two versions (folders, archives or version numbers)")
     p.add_argument("old")

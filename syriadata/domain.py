@@ -14,6 +14,19 @@ RESOLUTIONS = ("earliest", "latest", "midpoint")
 #: claim status of an event kept for the record but not part of the chain
 RETRACTED = "retracted"
 
+#: event types that state who holds a place rather than a change of control: a place's first row
+#: (baseline) and a later check of the holder kept with its sources (observation)
+STATE_TYPES = ("baseline", "observation")
+#: event type of a change of the holder's identity without any movement of forces (an armed group
+#: becoming the state): a change in the chain, counted apart from changes of control
+SUCCESSION = "succession"
+
+
+def is_change(event_type: pd.Series) -> pd.Series:
+    """True for rows that change a place's controller (not a baseline or an observation)."""
+    return ~event_type.astype("string").isin(STATE_TYPES).fillna(False)
+
+
 #: actor type of the rows of ``actors`` that are status codes (``contested``, ``unknown``), not actors
 STATUS_ACTOR_TYPE = "status"
 #: the status codes, for frames that come without an actors table

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..domain import is_change
 from .dating import READINGS
 from .losses import falls, peak_rate, time_to_share
 from .study import Study
@@ -83,16 +84,16 @@ def sensitivity(study: Study, *, events: pd.DataFrame, places: pd.DataFrame) -> 
     """T10/T50/T90, places lost and the largest one-day loss under each reading, recomputed on
     all rows, on confirmed rows only, and on high- and medium-confidence rows only. A change left
     out breaks its place's chain at that point, so the place does not fall (it is censored):
-    the subsets count only the falls those rows support. Baselines are always kept."""
+    the subsets count only the falls those rows support. Baselines and observations are always kept."""
     rows = []
     for name, keep in SUBSETS.items():
-        ev = pd.concat([events[events["event_type"].astype("string") == "baseline"],
-                        keep(events[events["event_type"].astype("string") != "baseline"])])
+        change = is_change(events["event_type"])
+        ev = pd.concat([events[~change], keep(events[change])])
         t = falls(study, events=ev, places=places)
         shares = time_to_share(t).set_index(["label", "dating"])["days"]
         peak = peak_rate(t, study).set_index("dating")["captures"]
         for r in READINGS:
             rows.append({"subset": name, "dating": r, "places_lost": int(t[f"fell_{r}"].sum()),
                          "t10": shares[("T10", r)], "t50": shares[("T50", r)], "t90": shares[("T90", r)],
-                         "peak_one_day": peak[r], "changes_used": int((ev["event_type"] != "baseline").sum())})
+                         "peak_one_day": peak[r], "changes_used": int(is_change(ev["event_type"]).sum())})
     return pd.DataFrame(rows)

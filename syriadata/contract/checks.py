@@ -172,7 +172,20 @@ def _chain_problems(pkg: Package, name: str, spec: dict, tables: Tables) -> list
         col, value = spec["baseline"]["field"], spec["baseline"]["value"]
         for i in live.index[(live[col].astype("string") == value).fillna(False) & ~first]:
             problems.append(Problem(file, _line(i), col, value, "chain",
-                                    f"a {value} row must be the first row of its {entity}"))
+                                    f"a {value} row must be the first row of its {entity}; a later check of the "
+                                    f"holder is an observation"))
+    if "steady" in spec:
+        # an observation confirms the holder mid-chain: it changes nothing, so before equals after
+        col, value = spec["steady"]["field"], spec["steady"]["value"]
+        steady = (live[col].astype("string") == value).fillna(False)
+        for i in live.index[steady & first]:
+            problems.append(Problem(file, _line(i), col, value, "chain",
+                                    f"an {value} row cannot be the first row of its {entity} (that is the baseline)"))
+        moved = steady & ~first & (before != live[after_col].astype("string")).fillna(True)
+        for i in live.index[moved]:
+            problems.append(Problem(file, _line(i), after_col, str(live.at[i, after_col]), "chain",
+                                    f"an {value} row changes nothing: {after_col} must equal {before_col} "
+                                    f"({before[i]!r})"))
     if "entities" in spec:
         ref = spec["entities"]
         known = set(tables[ref["resource"]][ref["field"]].dropna().astype(str))
@@ -339,7 +352,10 @@ def evidence_summary(pkg: Package, tables: Tables, name: str, spec: dict) -> pd.
     links = links.rename(columns={ls["event"]: "_eid", ls["source"]: "_sid", ls["evidence"]: "_ev"}).merge(
         src, on="_sid", how="left")
     base = spec.get("baseline")
-    is_base = (rows[base["field"]].astype("string") == base["value"]).fillna(False) if base else pd.Series(False, index=rows.index)
+    # "baseline" may list several values: rows that state a holder rather than a change (a baseline, a
+    # later observation) are named by a page that names the place and its holder
+    values = (base.get("values") or [base.get("value")]) if base else []
+    is_base = rows[base["field"]].astype("string").isin(values).fillna(False) if base else pd.Series(False, index=rows.index)
     keys = pd.Index(rows[key].astype("string").astype(object), dtype=object)
     kind = pd.Series(is_base.map({True: "baseline", False: "change"}).to_numpy(), index=keys)
     ctrl = pd.Series(rows[spec["controller"]].astype("string").to_numpy(), index=keys)

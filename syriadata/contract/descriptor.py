@@ -193,10 +193,10 @@ def _declared_problems(i: int, res: dict, columns: dict) -> list[Problem]:
     if chain is not None:
         ok = isinstance(chain, dict) and all(chain.get(k) in own for k in ("entity", "before", "after"))
         ok = ok and isinstance(win, dict) and len(key) == 1
-        ok = ok and all(has(res["name"], chain[k]["field"]) for k in ("skip", "baseline") if k in chain)
+        ok = ok and all(has(res["name"], chain[k]["field"]) for k in ("skip", "baseline", "steady") if k in chain)
         ok = ok and ("entities" not in chain or has(chain["entities"].get("resource"), chain["entities"].get("field")))
         need("x-chain", ok, "x-chain needs entity, before and after fields (and an x-window and a one-field primary "
-                            "key); skip, baseline and entities must name fields that exist")
+                            "key); skip, baseline, steady and entities must name fields that exist")
     cited = res.get("x-cited")
     if cited is not None:
         need("x-cited", isinstance(cited, dict) and has(cited.get("resource"), cited.get("field")) and len(key) == 1,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..domain import CAPITAL_TYPES, status_codes
+from ..domain import CAPITAL_TYPES, SUCCESSION, is_change, status_codes
 from .descriptor import read_package
 from .tables import read_tables
 
@@ -98,13 +98,52 @@ def _evidence_section(pkg, t: dict[str, pd.DataFrame]) -> list[str]:
     ]
 
 
+def coverage(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Changes of control (baselines, observations and successions left out) by year of the window's
+    start and by region: the first-order unit's ``region`` in each country, prefixed by the country."""
+    ev, places, admin1 = tables["control_events"], tables["places"], tables["admin1"]
+    changes = ev[is_change(ev["event_type"]) & (ev["event_type"].astype("string") != SUCCESSION)
+                 & (ev["claim_status"].astype("string") != "retracted")]
+    info = places.set_index(places["place_id"].astype(str))
+    unit = admin1.set_index(admin1["admin1_pcode"].astype(str))
+    pcode = changes["place_id"].astype(str).map(info["admin1_pcode"].astype(str))
+    country = changes["place_id"].astype(str).map(info["country"].astype(str))
+    region = pcode.map(unit["region"].astype("string")).fillna("")
+    label = country + region.map(lambda r: f" {r}" if r else "")
+    table = pd.crosstab(pd.to_datetime(changes["date_start"]).dt.year.rename("year"), label.rename("region"),
+                        margins=True, margins_name="total")
+    return table
+
+
+def _coverage_section(pkg, t) -> list[str]:
+    from .checks import declared, evidence_summary
+
+    ev, places = t["control_events"], t["places"]
+    table = coverage(t)
+    caps = set(places.loc[places["place_type"].isin(CAPITAL_TYPES), "place_id"].astype(str))
+    lines = ["## Coverage", "", "Changes of control by year of the window's start and by region (baselines, observations "
+             "and successions left out; retracted rows too).", "", _md(table.rename_axis(columns=None)), ""]
+    succ = ev[ev["event_type"].astype("string") == SUCCESSION]
+    lines.append(f"- Successions (a holder's identity changed, no movement of forces): {len(succ)}.")
+    for name, spec in declared("x-evidence-rules")(pkg):
+        summary = evidence_summary(pkg, t, name, spec)
+        frame = t[name]
+        change = is_change(frame["event_type"]) & (frame["event_type"].astype("string") != SUCCESSION)
+        at_cap = frame["place_id"].astype(str).isin(caps) & change & (frame["claim_status"].astype("string") != "retracted")
+        ids = frame.loc[at_cap, "event_id"].astype(str)
+        weak = ids[summary["originators"].reindex(ids).to_numpy() < 2]
+        lines.append(f"- Changes of control of capitals named by fewer than two distinct originators: {len(weak)} of "
+                     f"{len(ids)}" + (f" ({', '.join(weak)})" if len(weak) else "") + ".")
+    return lines + [""]
+
+
 def quality_report(root: str | Path | None = None) -> str:
     """The report as Markdown."""
     t = read_tables(read_package(root))
     pkg = read_package(root)
     ev, places, sources = t["control_events"], t["places"], t["sources"]
     gov = t["admin1"].set_index("admin1_pcode")["name"]
-    changes = ev[ev["event_type"] != "baseline"]
+    changes = ev[is_change(ev["event_type"])]
     statuses = status_codes(t["actors"])
     indep = independent_sources(t)
     caps = places.loc[places["place_type"].isin(CAPITAL_TYPES), "place_id"]
@@ -147,6 +186,7 @@ def quality_report(root: str | Path | None = None) -> str:
         f"- Sources without a publication date: {sources['date_published'].isna().sum()} of {len(sources)}.",
         "",
         *_evidence_section(pkg, t),
+        *_coverage_section(pkg, t),
         "## Gaps",
         "",
         f"- Places without a baseline: {len(no_baseline)}" + (f" ({', '.join(no_baseline)})" if no_baseline else "") + ".",

@@ -93,8 +93,26 @@ def _window(a, b) -> str:
     return a if a == b else f"{a}..{b}"
 
 
-def _page_data(root) -> dict:
-    """Everything the page needs, computed from the package at ``root``."""
+def page_country(places: pd.DataFrame, episodes: pd.DataFrame, country: str | None) -> str:
+    """The country the page shows: ``country`` if given (it must have places), else the country of the
+    package's default study, else the country with the most places. One country a page keeps the day
+    range to that country's record (a package may hold collapses decades apart)."""
+    from ..errors import UsageError
+
+    have = places["country"].astype(str).value_counts()
+    if country is not None:
+        if country not in have.index:
+            raise UsageError(f"no places of country {country!r}; the package has {', '.join(sorted(have.index))}")
+        return country
+    if "default_study" in episodes.columns:
+        default = episodes[episodes["default_study"].fillna(False).astype(bool)]
+        if len(default):
+            return str(default["country"].iloc[0])
+    return str(have.index[0])
+
+
+def _page_data(root, country: str | None = None) -> dict:
+    """Everything the page needs, computed from the package at ``root``, for one country."""
     from ..engine.control import timeline
     from ..engine.vectorised import panel
     from ..figures.palette import Palette
@@ -102,6 +120,9 @@ def _page_data(root) -> dict:
 
     events, places, actors = load("control_events", root=root), load("places", root=root), load("actors", root=root)
     links, sources = load("event_sources", root=root), load("sources", root=root)
+    country = page_country(places, load("episodes", root=root), country)
+    places = places[places["country"].astype(str) == country]
+    events = events[events["place_id"].astype(str).isin(set(places["place_id"].astype(str)))]
     days = _days(events)
     start, end = days[0], days[-1]
     panels = {r: panel(start, end, resolve=r, events=events) for r in READINGS}
@@ -187,8 +208,14 @@ def _stable_ids(page: str) -> str:
     return _MODEL_ID.sub(lambda m: models.setdefault(m.group(0), f'"p{1000 + len(models)}"'), page)
 
 
-def build_page(*, root: str | Path | None = None) -> str:
-    """The explorer as one HTML string (Bokeh's JavaScript inline: no network needed)."""
+def build_page(*, root: str | Path | None = None, country: str | None = None) -> str:
+    """The explorer as one HTML string (Bokeh's JavaScript inline: no network needed).
+
+    Parameters
+    ----------
+    root : a data package folder; None for the bundled package.
+    country : ISO 3166-1 alpha-3 code of the country to show; None for the default study's country.
+    """
     require("bokeh", "explore", "the explorer page")
     from bokeh.document import Document
     from bokeh.embed import file_html
@@ -199,7 +226,7 @@ def build_page(*, root: str | Path | None = None) -> str:
     from bokeh.plotting import figure
     from bokeh.resources import INLINE
 
-    data = _page_data(root)
+    data = _page_data(root, country)
     meta = {k: data.pop(k) for k in list(data) if k.startswith("_")}
     days, n = data["days"], len(meta["_ids"])
     first = data["changes"]["latest"]
@@ -268,15 +295,17 @@ def build_page(*, root: str | Path | None = None) -> str:
     return _stable_ids(file_html(doc, INLINE, "syriadata explorer"))
 
 
-def write_explorer(folder: str | Path, *, root: str | Path | None = None) -> Path:
+def write_explorer(folder: str | Path, *, root: str | Path | None = None, country: str | None = None) -> Path:
     """Write the explorer page as ``folder/index.html``; return ``folder``.
+
+    ``country``: as for :func:`build_page`.
 
     ``folder`` must be new, empty or a previous explorer output (see :mod:`syriadata._atomic`);
     it is replaced atomically.
     """
     from ..contract.descriptor import read_package
 
-    page = build_page(root=root)
+    page = build_page(root=root, country=country)
     folder = Path(folder)
     with output_dir(folder, "explore", package_root=read_package(root).root) as work:
         (work / "index.html").write_text(page, encoding="utf-8")

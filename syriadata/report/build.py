@@ -169,7 +169,7 @@ def build_report(out: Path, *, root: str | Path | None = None, studies: list[str
         log("explorer: explore.html (the state of every place on any day)")
         from ..explore import build_page
 
-        (work / "explore.html").write_text(build_page(root=root), encoding="utf-8")
+        (work / "explore.html").write_text(build_page(root=root, country=chosen[0].country), encoding="utf-8")
         if len(chosen) > 1:
             (work / "index.html").write_text(_overview(pkg, pages), encoding="utf-8")
     log(f"report written to {out / 'index.html'}")
