@@ -100,6 +100,25 @@ def test_control_shares_by_hand():
     assert day.loc["hts", "places"] == 1 and day.loc["southern_operations_room", "share_places"] == pytest.approx(1 / 3)
 
 
+def test_control_shares_skip_a_place_before_its_first_row():
+    # a fourth place whose record starts on 7 Dec (pop. 1000): on 6 Dec it is not counted at all
+    late = pd.concat([TOY, pd.DataFrame([{"event_id": "E0099", "place_id": "idlib", "date_start": "2024-12-07",
+                                          "date_end": "2024-12-07", "controller_before": None,
+                                          "controller_after": "hts", "claim_status": "confirmed"}])],
+                     ignore_index=True)
+    late["date_start"], late["date_end"] = pd.to_datetime(late["date_start"]), pd.to_datetime(late["date_end"])
+    places = pd.concat([PLACES, pd.DataFrame({"place_id": ["idlib"], "name": ["Idlib"], "population": [1000],
+                                              "place_type": ["admin1_capital"], "latitude": [35.93],
+                                              "longitude": [36.63]})], ignore_index=True)
+    shares = control_shares("2024-12-06", "2024-12-07", events=late, places=places)
+    latest = shares[shares["dating"] == "latest"].set_index(["date", "controller"])
+    # 6 Dec: Hama (400) hts, Daraa (100) and Homs (500) government: government 600 of 1000
+    assert latest.loc[(pd.Timestamp("2024-12-06"), "syrian_government"), "share_population"] == pytest.approx(0.6)
+    # 7 Dec: Idlib (1000) joins hts with Hama: 1400 of 2000
+    assert latest.loc[(pd.Timestamp("2024-12-07"), "hts"), "share_population"] == pytest.approx(0.7)
+    assert latest.loc[(pd.Timestamp("2024-12-07"), "hts"), "places"] == 2
+
+
 def test_headlines_by_hand(toy_falls):
     h = headlines(toy_falls.reset_index(), TOY_STUDY).set_index("metric")
     assert h.loc["days to the fall of Hama", ["earliest", "latest"]].tolist() == [8, 8]
@@ -120,6 +139,20 @@ def test_compare_studies_by_hand():
     assert got.at["latest", "days_to_national_capital"] == 11  # Homs as the toy national capital
     assert got.at["latest", "share_of_time_to_national_capital"] == pytest.approx(3 / 11)
     assert got.at["earliest", "t50"] == 9 and got.at["latest", "t50"] == 10
+
+
+def test_a_study_whose_defender_holds_nothing_is_listed_not_computed():
+    from syriadata.analysis.episodes import usable_studies
+
+    north = Study(episode_id="north", name="N", defender="syrian_government", start="2024-11-27", end="2024-12-10")
+    nobody = Study(episode_id="nobody", name="X", defender="isis", start="2024-11-27", end="2024-12-10")
+    # hts holds Hama only from 5 Dec in the toy table: nothing the day before 27 Nov
+    later = Study(episode_id="later", name="L", defender="hts", start="2024-11-27", end="2024-12-10")
+    ok, skipped = usable_studies([north, nobody, later], events=TOY, places=PLACES)
+    assert [s.episode_id for s in ok] == ["north"]
+    assert skipped["episode_id"].tolist() == ["nobody", "later"]
+    assert "'isis' never controls a place" in skipped.at[0, "reason"]
+    assert "holds no place at the end of 2024-11-26" in skipped.at[1, "reason"]
 
 
 def test_peak_rate_bounds_by_hand():

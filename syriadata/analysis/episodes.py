@@ -52,6 +52,32 @@ def compare_studies(studies: list[Study], *, events: pd.DataFrame, places: pd.Da
     return pd.DataFrame(rows)
 
 
+def usable_studies(studies: list[Study], *, events: pd.DataFrame,
+                   places: pd.DataFrame) -> tuple[list[Study], pd.DataFrame]:
+    """The studies whose falls can be computed, and a table of the others with the reason.
+
+    A study cannot be computed when its defender holds no place with a record on the day before it
+    starts (e.g. an episode whose defender held only places the gazetteer lacks). A comparison of every
+    episode in a package lists such studies rather than stopping at the first.
+
+    Parameters
+    ----------
+    studies : the studies to check.
+    events, places : the control events and places.
+    """
+    from ..errors import UsageError
+
+    ok, skipped = [], []
+    for study in studies:
+        try:
+            falls(study, events=events, places=places)
+        except UsageError as err:
+            skipped.append({"episode_id": study.episode_id, "name": study.name, "reason": str(err)})
+        else:
+            ok.append(study)
+    return ok, pd.DataFrame(skipped, columns=["episode_id", "name", "reason"])
+
+
 def stratified_logrank(studies: list[Study], *, events: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     """Log-rank test of equal time to fall of capitals across studies, stratified by kind of place
     (national or first-order capital), per reading; one study gives an empty result."""

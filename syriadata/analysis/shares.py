@@ -14,7 +14,8 @@ def control_shares(start, end, freq: str = "D", *, events: pd.DataFrame, places:
     rows = []
     for res in READINGS:
         p = panel(start, end, freq, resolve=res, events=events)
-        p = p[p["controller"].notna()].assign(population=p["place_id"].astype("string").map(pop).to_numpy())
+        p = p[p["controller"].notna()]  # a place before its first row has no controller: not counted that day
+        p = p.assign(population=p["place_id"].astype("string").map(pop).to_numpy())
         g = p.groupby(["date", "controller"], observed=True).agg(places=("place_id", "size"),
                                                                  population=("population", "sum"))
         totals = p.groupby("date").agg(all_places=("place_id", "size"), all_population=("population", "sum"))
