@@ -57,8 +57,7 @@ def main() -> None:
         }
         if args.validate:
             tables = [pkg.path(r["name"]) for r in pkg.descriptor["resources"]]
-            methods["read all tables (pd.read_csv, pyarrow)"] = lambda: [pd.read_csv(t, engine="pyarrow")
-                                                                       for t in tables]
+            methods["read all tables (pd.read_csv, pyarrow)"] = lambda: [_fastest_read(t) for t in tables]
             methods["validate_package"] = lambda: validate_package(root)
         times = {k: [] for k in methods}
         with warnings.catch_warnings():
@@ -86,6 +85,15 @@ def main() -> None:
             print(f"syriadata validate: peak RSS {peak / 2**10:.0f} MiB ({(peak - bare) / 2**10:.0f} MiB above a bare "
                   f"import); tables on disk {disk / 2**20:.0f} MiB; ratio {(peak - bare) * 2**10 / disk:.2f} "
                   "(target: at most 2)")
+
+
+def _fastest_read(path):
+    """pandas' fastest reader: the pyarrow engine, or the C engine for a file with line breaks inside
+    quoted cells (the pyarrow engine of ``read_csv`` cannot be told they may occur)."""
+    try:
+        return pd.read_csv(path, engine="pyarrow")
+    except pd.errors.ParserError:
+        return pd.read_csv(path, low_memory=False)
 
 
 def _peak_kib(argv: list[str]) -> int:
