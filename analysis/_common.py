@@ -54,6 +54,9 @@ def span(low, high, unit: str = "days", digits: int = 0) -> str:
     """'9 days' or '9-10 days': a value or a range in words, rounded to ``digits``."""
     def fmt(v):
         return "n/a" if pd.isna(v) else f"{float(v):.{digits}f}"
+    if not (pd.isna(low) or pd.isna(high)) and float(low) > float(high):
+        low, high = high, low  # a range in words runs from the smaller value (readings need not be ordered
+        # when a window straddles the start and the places at risk differ between them)
     a, b = fmt(low), fmt(high)
     if a == b and unit.endswith("s") and a in ("1", "1.0"):
         unit = unit[:-1]

@@ -37,7 +37,8 @@ def build(folder: str | Path, n_places: int = 10_000, n_events: int = 1_000_000,
     (folder / "datapackage.json").write_text(json.dumps(desc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     read = lambda name: pd.read_csv(src / "data" / f"{name}.csv", dtype=str, keep_default_na=False)  # noqa: E731
     base_places = read("places")
-    base_places = base_places[base_places["place_type"] != "crossing"].reset_index(drop=True)
+    base_places = base_places[(base_places["place_type"] != "crossing") & (base_places["country"] == "SYR")
+                              & (base_places["latitude"] != "")].reset_index(drop=True)
 
     per = max(n_events // max(n_places, 1), 1)
     pick = rng.integers(0, len(base_places), n_places)

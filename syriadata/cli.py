@@ -49,7 +49,7 @@ def _cmd_info(args) -> int:
     return 0
 
 
-def _state_on(date, reading: str, root) -> "tuple":
+def _state_on(date, reading: str, root, country=None) -> "tuple":
     """Every place's controller on ``date`` with its name, coordinates and the controller's name;
     CoverageWarnings become one line on stderr."""
     import warnings
@@ -59,7 +59,7 @@ def _state_on(date, reading: str, root) -> "tuple":
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CoverageWarning)
-        snap = control_at(date, resolve=reading, root=root)
+        snap = control_at(date, resolve=reading, root=root, country=country)
     for w in caught:
         if issubclass(w.category, CoverageWarning):
             print(f"warning: {w.message}", file=sys.stderr)
@@ -81,7 +81,7 @@ def _state_on(date, reading: str, root) -> "tuple":
 def _cmd_at(args) -> int:
     import json
 
-    state = _state_on(args.date, args.reading, args.dir)
+    state = _state_on(args.date, args.reading, args.dir, args.country)
     if args.format == "csv":
         state.to_csv(sys.stdout, index=False, float_format="%.5f")
     elif args.format == "geojson":
@@ -217,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--reading", choices=["earliest", "latest"], default="latest",
                    help="which end of a change's date window it counts from (default: latest)")
     p.add_argument("--dir", default=None, help="package folder (default: the bundled package)")
+    p.add_argument("--country", default=None, metavar="ISO3",
+                   help="only this country's places, with its own coverage (ISO 3166-1 alpha-3, e.g. SYR)")
     p.set_defaults(func=_cmd_at)
     p = sub.add_parser("tidy", help="sort and normalise the CSVs, refresh sizes and hashes in the descriptor")
     p.add_argument("dir", nargs="?")

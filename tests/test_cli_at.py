@@ -33,7 +33,7 @@ def test_control_at_accepts_dates_and_timestamps():
     pd.testing.assert_frame_equal(a, c)
 
 
-@pytest.mark.parametrize("day, side", [("2020-01-01", "before the first baseline"),
+@pytest.mark.parametrize("day, side", [("1900-01-01", "before the first baseline"),
                                        ("2030-01-01", "after the last sourced day")])
 def test_a_day_outside_the_coverage_warns_and_says_the_coverage(day, side):
     events = syriadata.load_control_events()
@@ -42,6 +42,19 @@ def test_a_day_outside_the_coverage_warns_and_says_the_coverage(day, side):
         control_at(day)
     text = str(caught[0].message)
     assert side in text and f"{first:%Y-%m-%d} to {last:%Y-%m-%d}" in text
+
+
+def test_one_country_has_its_own_places_and_coverage():
+    events = syriadata.load_control_events()
+    places = syriadata.load_places()
+    syrian = set(places.loc[places["country"] == "SYR", "place_id"].astype(str))
+    first = events.loc[events["place_id"].astype(str).isin(syrian), "date_start"].min()
+    with pytest.warns(CoverageWarning, match=f"of SYR cover {first:%Y-%m-%d}"):
+        state = control_at(first - pd.Timedelta(days=1), country="SYR")
+    assert set(state["place_id"].astype(str)) <= syrian and state["controller"].isna().all()
+    assert set(control_at(first, country="SYR")["place_id"].astype(str)) <= syrian
+    with pytest.raises(UsageError, match="no places of country 'XYZ'"):
+        control_at(first, country="XYZ")
 
 
 def test_info_prints_the_coverage():

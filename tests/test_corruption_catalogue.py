@@ -224,8 +224,10 @@ def latin1(pkg, private):
 def cp1256(pkg, private):
     path = pkg / "data" / "places.csv"
     text = path.read_text(encoding="utf-8")
-    keep = [ln for ln in text.split("\n") if all(ord(c) < 128 or "\u0600" <= c <= "\u06ff" for c in ln)]
-    path.write_bytes("\n".join(keep).encode("cp1256"))
+    lines = text.split("\n")
+    keep = [ln for ln in lines[1:] if all(ord(c) < 128 or "\u0600" <= c <= "\u06ff" for c in ln)]
+    arabic = [ln for ln in keep if any(ord(c) >= 128 for c in ln)]  # first, so that row 2 is not ASCII
+    path.write_bytes("\n".join([lines[0], *arabic, *[ln for ln in keep if ln not in arabic]]).encode("cp1256"))
 
 
 def trailing_comma_json(pkg, private):

@@ -285,3 +285,14 @@ def test_dating_precision_alone_does_not_make_a_difference():
     imputed_p = logrank_imputed(imputed(s, ev, draws=100, seed=4), pd.Series(groups), label="kind")
     assert latest < 0.01                                   # the artefact of one reading
     assert imputed_p.at[0, "p_value"] > 0.1                # gone when days are drawn within windows
+
+
+def test_great_circle_km_by_hand_and_without_coordinates():
+    import math
+
+    from syriadata.analysis.geo import great_circle_km
+    from syriadata.engine.vectorised import EARTH_RADIUS_KM
+
+    # one degree of longitude on the equator is R * pi / 180 km
+    assert great_circle_km(0.0, 0.0, 0.0, 1.0) == pytest.approx(EARTH_RADIUS_KM * math.pi / 180)
+    assert math.isnan(great_circle_km(0.0, 0.0, pd.NA, 1.0))  # a place without coordinates

@@ -16,7 +16,7 @@ MORNING_OF_7_DEC = "2024-12-06"
 
 
 def snapshot(day, resolve):
-    return syriadata.control_at(day, resolve=resolve).set_index("place_id")
+    return syriadata.control_at(day, resolve=resolve, country="SYR").set_index("place_id")
 
 
 def possible(snap, place) -> set[str]:
@@ -29,7 +29,7 @@ def possible(snap, place) -> set[str]:
 
 def capitals() -> pd.Series:
     places = syriadata.load_places()
-    caps = places[places["place_type"].isin(["admin1_capital", "national_capital"])]
+    caps = places[places["place_type"].isin(["admin1_capital", "national_capital"]) & (places["country"] == "SYR")]
     return caps.set_index("admin1_pcode")["place_id"]
 
 
@@ -40,7 +40,7 @@ def test_seed_snapshot_within_windows(resolve):
     for pcode in ["SY12", "SY13"]:
         assert possible(snap, caps[pcode]) - {GOV}, caps[pcode]
     # still held five governorate capitals: Damascus, Homs, Quneitra, Latakia, Tartus
-    held = {p for p, c in snap["controller"].items() if c == GOV and p in set(caps)}
+    held = {p for p, c in snap["controller"].items() if pd.notna(c) and c == GOV and p in set(caps)}
     assert {caps[c] for c in ["SY01", "SY04", "SY14", "SY06", "SY10"]} <= held
     # ... and no other: every other capital had already fallen or is in its window
     for pcode, place in caps.items():
@@ -74,8 +74,10 @@ def test_milestones(place, before, after):
 
 def test_deir_ez_zor_changed_hands_twice():
     ev = syriadata.load_control_events()
-    chain = ev[(ev["place_id"] == capitals()["SY09"]) & (ev["event_type"] != "baseline")]
-    assert list(chain["controller_after"].astype(str)) == ["sdf", "hts"]
+    # in the collapse of late 2024 (the city's chain since 2011 has more changes; observations are not changes)
+    changes = ev[(ev["place_id"] == capitals()["SY09"]) & ~ev["event_type"].isin(["baseline", "observation"])]
+    late_2024 = changes[(changes["date_start"] >= "2024-11-26") & (changes["date_start"] <= "2024-12-31")]
+    assert list(late_2024["controller_after"].astype(str)) == ["sdf", "hts"]
 
 
 @pytest.mark.parametrize("resolve", ["earliest", "latest"])
@@ -97,14 +99,16 @@ def test_panel_and_annotate_agree_with_control_at_on_the_seed_day():
     for resolve in ["earliest", "latest"]:
         snap = snapshot(MORNING_OF_7_DEC, resolve)
         p = syriadata.panel(MORNING_OF_7_DEC, MORNING_OF_7_DEC, resolve=resolve).set_index("place_id")
+        p = p[p.index.astype(str).isin(set(snap.index.astype(str)))]
         assert p["controller"].astype("string").to_dict() == snap["controller"].to_dict()
         assert p["uncertain"].to_dict() == snap["uncertain"].to_dict()
-        places = syriadata.load_places().dropna(subset=["latitude"])
+        places = syriadata.load_places().dropna(subset=["latitude"]).query("country == 'SYR'")
         points = places[["place_id", "latitude", "longitude"]].rename(columns={"place_id": "source_place"})
         out = syriadata.annotate(points.assign(date=pd.Timestamp(MORNING_OF_7_DEC)), max_km=0.01, resolve=resolve)
         # two places can share coordinates; compare where the nearest place is the point's own
         own = out[out["place_id"].astype("string") == out["source_place"]]
         assert len(own) >= len(points) - 5
         for row in own.itertuples():
-            assert row.controller == snap.at[row.source_place, "controller"], row.source_place
+            want = snap.at[row.source_place, "controller"]  # empty for a place whose record starts later
+            assert (pd.isna(row.controller) and pd.isna(want)) or row.controller == want, row.source_place
             assert bool(row.uncertain) == bool(snap.at[row.source_place, "uncertain"]), row.source_place

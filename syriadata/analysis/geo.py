@@ -8,7 +8,10 @@ from ..engine.vectorised import EARTH_RADIUS_KM, NearestPlace
 
 
 def great_circle_km(lat1, lon1, lat2, lon2) -> float:
-    """Great-circle distance in km between two points (haversine, the engine's Earth radius)."""
+    """Great-circle distance in km between two points (haversine, the engine's Earth radius); NaN when a
+    coordinate is missing (a place the gazetteer cannot yet locate)."""
+    if any(pd.isna(v) for v in (lat1, lon1, lat2, lon2)):
+        return float("nan")
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dp, dl = p2 - p1, np.radians(lon2 - lon1)
     h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2

@@ -110,8 +110,8 @@ def speed_of_advance(table: pd.DataFrame, study: Study, *, events: pd.DataFrame,
 
 def route_segments(table: pd.DataFrame, study: Study) -> pd.DataFrame:
     """Speed between consecutive headline places of the study (a route), per reading: great-circle
-    km between them over the days between their falls; NaN where one did not fall, or both fell
-    on the same day (no time elapsed that the data can measure)."""
+    km between them over the days between their falls; NaN where one did not fall, where one has no
+    coordinates, or both fell on the same day (no time elapsed that the data can measure)."""
     by_id = table.set_index("place_id")
     route = [p for p in study.headline_places if p in by_id.index]
     rows = []

@@ -104,7 +104,7 @@ def timeline(*, events: pd.DataFrame | None = None, root: str | Path | None = No
 
 
 def control_at(date, *, resolve: str = "latest", events: pd.DataFrame | None = None,
-               root: str | Path | None = None) -> pd.DataFrame:
+               root: str | Path | None = None, country: str | None = None) -> pd.DataFrame:
     """Controller of every place at the end of ``date``.
 
     Columns: place_id, controller (empty before a place's first record), since_from/since_to (the
@@ -115,10 +115,22 @@ def control_at(date, *, resolve: str = "latest", events: pd.DataFrame | None = N
     ``date`` must be ``YYYY-MM-DD`` (or a date object): anything else raises UsageError. A day
     before the first baseline or after the last sourced day gives a :class:`CoverageWarning` that
     states the coverage.
+
+    ``country`` (ISO 3166-1 alpha-3) keeps that country's places only, and the coverage is that
+    country's: a package may hold collapses of several countries decades apart.
     """
     day = parse_day(date)
     ev = _events(events, root)
-    _warn_outside(day, ev, "control events")
+    if country is not None:
+        from ..loaders import load
+
+        places = load("places", root=root)
+        mine = set(places.loc[places["country"].astype(str) == country, "place_id"].astype(str))
+        if not mine:
+            have = ", ".join(sorted(places["country"].dropna().astype(str).unique()))
+            raise UsageError(f"no places of country {country!r}; the package has {have}")
+        ev = ev[ev["place_id"].astype(str).isin(mine)].reset_index(drop=True)
+    _warn_outside(day, ev, "control events" if country is None else f"control events of {country}")
     return _snapshot(day, ev, resolve)
 
 
