@@ -41,13 +41,21 @@ CENTRE_TYPES = ("admin2_centre",)
 CHAIN_ORDER = ["place_id", "date_start", "date_end", "event_id"]
 
 
-def live_events(events: pd.DataFrame) -> pd.DataFrame:
-    """Events that form chains of control (everything but retracted claims), in chain order.
+#: event type of a later statement of the holder: kept with its sources, but not a link of the chain
+OBSERVATION = "observation"
 
-    A frame without ``claim_status`` counts every event.
+
+def live_events(events: pd.DataFrame) -> pd.DataFrame:
+    """Events that form chains of control, in chain order: everything but retracted claims and
+    observations (a later statement of the holder changes nothing, and a control spell or a
+    snapshot's "since" should run from the change that gave the place to its holder).
+
+    A frame without ``claim_status`` or ``event_type`` counts every event.
     """
     if "claim_status" in events.columns:
         events = events[events["claim_status"].astype("string") != RETRACTED]
+    if "event_type" in events.columns:
+        events = events[(events["event_type"].astype("string") != OBSERVATION).fillna(True)]
     return events.sort_values(CHAIN_ORDER).reset_index(drop=True)
 
 

@@ -110,3 +110,23 @@ def test_the_explorer_shows_one_country():
     assert page_country(places, episodes, "SYR") == "SYR"
     with pytest.raises(UsageError, match="IRQ"):
         page_country(places, episodes, "IRQ")
+
+
+def test_an_observation_does_not_split_a_spell_or_move_since(pkg):
+    from syriadata.engine.control import control_at, timeline
+    from syriadata.engine.vectorised import panel
+    from syriadata.loaders import load
+
+    _append(pkg, "control_events", [_event("E9100", "kabul", "2021-08-03", "gov", "gov", "observation")])
+    _append(pkg, "event_sources", _links("E9100", "names_place"))
+    events = load("control_events", root=pkg)
+    spells = timeline(events=events)
+    kabul = spells[spells["place_id"] == "kabul"]
+    # by hand: gov from the 1 Jul baseline to the 15 Aug fall, then movement: two spells, not three
+    assert kabul["controller"].tolist() == ["gov", "movement"]
+    assert kabul["start_from"].iloc[0] == pd.Timestamp("2021-07-01")
+    snap = control_at("2021-08-05", events=events).set_index("place_id")
+    assert snap.at["kabul", "since_from"] == pd.Timestamp("2021-07-01")
+    assert snap.at["kabul", "event_id"] == "E9001"
+    day = panel("2021-08-03", "2021-08-03", events=events).set_index("place_id")
+    assert day.at["kabul", "controller"] == "gov" and not day.at["kabul", "uncertain"]

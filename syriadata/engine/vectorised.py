@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..domain import RETRACTED, window_day
+from ..domain import OBSERVATION, RETRACTED, window_day
 from ..errors import UsageError, require
 
 _SHIFT = np.int64(2**32)
@@ -45,6 +45,8 @@ class ControlIndex:
     def build(cls, events: pd.DataFrame, resolve: str = "latest") -> "ControlIndex":
         window_day(0, 0, resolve)  # reject an unknown resolution before any work
         ev = events[events["claim_status"].astype("string") != RETRACTED] if "claim_status" in events else events
+        if "event_type" in ev:  # observations are not links of the chain (see domain.live_events)
+            ev = ev[(ev["event_type"].astype("string") != OBSERVATION).fillna(True)]
         place_codes, places = pd.factorize(ev["place_id"].astype("string"), sort=True)
         ctrl_codes, controllers = pd.factorize(ev["controller_after"].astype("string"), sort=True)
         start0, end0 = _days(ev["date_start"]), _days(ev["date_end"])
