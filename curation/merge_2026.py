@@ -30,7 +30,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 DATA, STAGE = ROOT / "data", ROOT / "curation" / "stage"
 BASE = "2ca2964"  # the commit whose data/ is release 1.1.0
-PARTS = ["ne25", "sw25", "aleppo", "northwest", "east", "damascus", "south", "compare", "gazetteer"]
+PARTS = ["ne25", "sw25", "aleppo", "northwest", "east", "damascus", "south", "compare", "gazetteer", "corroborate"]
 REVIEW = "review"  # the reviewer's folder: fixes.csv (part,event_id,field,value,why), its own sources and links
 SUCCESSION_DAY = "2025-01-29"
 NEW_STATE = "syrian_transitional_government"
@@ -209,11 +209,12 @@ def succession_rows(events, next_id, issues):
     return add_rows(events, rows), rows, links, next_id
 
 
-def fix_base(t):
-    """The reviewer's corrections of 1.1.0 rows (fixes.csv rows with part ``base``), each with its reason."""
+def fix_base(t, part: str = "base"):
+    """The reviewer's corrections of rows by their final id (fixes.csv rows with part ``base`` for 1.1.0
+    rows before the merge, ``final`` for any row after it), each with its reason."""
     fixes = read_stage(REVIEW, "fixes")
     ev = t["control_events"]
-    for f in ([] if fixes is None else fixes[fixes["part"] == "base"].itertuples()):
+    for f in ([] if fixes is None else fixes[fixes["part"] == part].itertuples()):
         hit = ev["event_id"] == f.event_id
         ev.loc[hit, f.field] = f.value
         ev.loc[hit, "notes"] = ev.loc[hit, "notes"] + f" Review (2.0.0): {f.field} set to {f.value}: {f.why}"
@@ -316,7 +317,8 @@ def merge_stage(t):
     # links after all events, so that a link may follow a dropped duplicate to the row kept in another part
     for part, ln in pending:
         ln["event_id"] = ln["event_id"].map(lambda e: moved.get(e, e))
-        base_ids = set(t["control_events"]["event_id"])  # the reviewer may add links to 1.1.0 rows too
+        # links may also name 1.1.0 rows or merged rows by their final id (the corroboration pass)
+        base_ids = set(t["control_events"]["event_id"]) | set(allids.values())
         unknown = set(ln["event_id"]) - set(allids) - base_ids
         if unknown:
             issues.append(f"{part}: links to unknown events {sorted(unknown)[:5]}")
@@ -539,6 +541,7 @@ def main(out: Path = DATA):
                                                                         t["actor_relations"])
     t = fix_base(t)
     t, issues = merge_stage(t)
+    t = fix_base(t, part="final")  # the reviewer's grades of merged rows, by final id, after corroboration
     t["control_events"] = observations(t["control_events"])
     t = publishers_for(t)
     t = brief_actors(t)
