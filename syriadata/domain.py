@@ -16,7 +16,8 @@ RETRACTED = "retracted"
 
 #: event types that state who holds a place rather than a change of control: a place's first row
 #: (baseline) and a later check of the holder kept with its sources (observation)
-STATE_TYPES = ("baseline", "observation")
+OBSERVATION = "observation"  # kept with its sources, but not a link of the chain (see live_events)
+STATE_TYPES = ("baseline", OBSERVATION)
 #: event type of a change of the holder's identity without any movement of forces (an armed group
 #: becoming the state): a change in the chain, counted apart from changes of control
 SUCCESSION = "succession"
@@ -39,10 +40,6 @@ CENTRE_TYPES = ("admin2_centre",)
 
 #: the chain order of a place's events: by window start, then window end, then event id
 CHAIN_ORDER = ["place_id", "date_start", "date_end", "event_id"]
-
-
-#: event type of a later statement of the holder: kept with its sources, but not a link of the chain
-OBSERVATION = "observation"
 
 
 def live_events(events: pd.DataFrame) -> pd.DataFrame:
