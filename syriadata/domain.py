@@ -88,3 +88,15 @@ def place_class(place_type: pd.Series) -> pd.Series:
     kind = place_type.astype("string")
     return pd.Series(np.select([kind.isin(CAPITAL_TYPES), kind.isin(CENTRE_TYPES)],
                                ["capital", "admin-2 centre"], "other"), index=place_type.index)
+
+
+def country_place_ids(places: pd.DataFrame, country: str) -> set[str]:
+    """The place ids of ``country`` (ISO 3166-1 alpha-3); a country without places is a UsageError
+    that lists the countries the package has."""
+    ids = set(places.loc[places["country"].astype(str) == country, "place_id"].astype(str))
+    if not ids:
+        from .errors import UsageError
+
+        have = ", ".join(sorted(places["country"].dropna().astype(str).unique()))
+        raise UsageError(f"no places of country {country!r}; the package has {have}")
+    return ids

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..domain import RESOLUTIONS, live_events, window_day  # noqa: F401  (re-exported)
+from ..domain import RESOLUTIONS, country_place_ids, live_events, window_day  # noqa: F401  (re-exported)
 from ..errors import UsageError
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -124,11 +124,7 @@ def control_at(date, *, resolve: str = "latest", events: pd.DataFrame | None = N
     if country is not None:
         from ..loaders import load
 
-        places = load("places", root=root)
-        mine = set(places.loc[places["country"].astype(str) == country, "place_id"].astype(str))
-        if not mine:
-            have = ", ".join(sorted(places["country"].dropna().astype(str).unique()))
-            raise UsageError(f"no places of country {country!r}; the package has {have}")
+        mine = country_place_ids(load("places", root=root), country)
         ev = ev[ev["place_id"].astype(str).isin(mine)].reset_index(drop=True)
     _warn_outside(day, ev, "control events" if country is None else f"control events of {country}")
     return _snapshot(day, ev, resolve)

@@ -97,13 +97,12 @@ def page_country(places: pd.DataFrame, episodes: pd.DataFrame, country: str | No
     """The country the page shows: ``country`` if given (it must have places), else the country of the
     package's default study, else the country with the most places. One country a page keeps the day
     range to that country's record (a package may hold collapses decades apart)."""
-    from ..errors import UsageError
+    from ..domain import country_place_ids
 
-    have = places["country"].astype(str).value_counts()
     if country is not None:
-        if country not in have.index:
-            raise UsageError(f"no places of country {country!r}; the package has {', '.join(sorted(have.index))}")
+        country_place_ids(places, country)  # raises if the package has no places of that country
         return country
+    have = places["country"].astype(str).value_counts()
     if "default_study" in episodes.columns:
         default = episodes[episodes["default_study"].fillna(False).astype(bool)]
         if len(default):
@@ -121,7 +120,7 @@ def _page_data(root, country: str | None = None) -> dict:
     events, places, actors = load("control_events", root=root), load("places", root=root), load("actors", root=root)
     links, sources = load("event_sources", root=root), load("sources", root=root)
     country = page_country(places, load("episodes", root=root), country)
-    places = places[places["country"].astype(str) == country]
+    places = places[places["country"].astype(str) == country]  # the page's places (page_country checked them)
     events = events[events["place_id"].astype(str).isin(set(places["place_id"].astype(str)))]
     days = _days(events)
     start, end = days[0], days[-1]
