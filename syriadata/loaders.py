@@ -19,6 +19,9 @@ from .contract.tables import read_table
 from .errors import UsageError
 
 
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3 or bool(getattr(pd.options.mode, "copy_on_write", False))
+
+
 @lru_cache(maxsize=64)
 def _load_cached(root: Path, name: str, mtime_ns: tuple) -> pd.DataFrame:
     pkg = read_package(root)
@@ -54,7 +57,8 @@ def load(name: str, *, root: str | Path | None = None, version: str | None = Non
     path = pkg.path(name)
     # the cache is keyed on both files, so an edited CSV or descriptor is read again
     mtime = (path.stat().st_mtime_ns if path.exists() else 0, (pkg.root / "datapackage.json").stat().st_mtime_ns)
-    return _load_cached(pkg.root, name, mtime).copy()
+    # under copy-on-write (pandas 3) a shallow copy already keeps the cached frame safe from edits
+    return _load_cached(pkg.root, name, mtime).copy(deep=not _COPY_ON_WRITE)
 
 
 def load_all(*, root: str | Path | None = None, version: str | None = None,

@@ -100,3 +100,40 @@ def test_big_package_validates(big_package):
     from syriadata.contract.validate import validate_package
 
     assert validate_package(big_package) == []
+
+
+@pytest.mark.parametrize("text, regular", [
+    ('a,b\n1,"x ""y"" z"\n', True),
+    ('a,b\n1,"two\n\nlines"\n2,\n', True),      # a blank line inside a quoted cell is text
+    ('a,b\n"",""\n', True),
+    ('a,b\n1,""""\n', True),                     # a cell holding one quote
+    ('a,b\n1,2\n\n3,4\n', False),                # a blank row
+    ('a,b\n1,x"y\n', False),
+    ('a,b\n1,"x"y\n', False),
+    ('a,b\n1,"open\n', False),
+    ('a,b\n1,2\n\n', False),                     # a blank row at the end
+])
+def test_quote_scan_across_blocks(monkeypatch, text, regular):
+    """The block-by-block scan gives the whole-file answer whatever the block size (quotes and
+    newline pairs that straddle two blocks included)."""
+    data = text.encode()
+    for size in (1, 2, 3, 5, 1 << 24):
+        monkeypatch.setattr(csvfile, "BLOCK", size)
+        assert csvfile._regular_quotes(data) is regular, size
+
+
+def test_file_scan_across_blocks(monkeypatch, tmp_path):
+    from syriadata.contract.checks import _FileScan
+
+    data = b"a,b \n1,2\n3,4\t\n5,6\r\n7,8 "  # lines 1, 3 and 5 end with a space or tab; one CR
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    for size in (1, 2, 4, 1 << 24):
+        monkeypatch.setattr(csvfile, "BLOCK", size)
+        scan = _FileScan()
+        for _, block in csvfile.blocks(path):
+            scan.add(block)
+        assert scan.trailing_lines() == [1, 3, 5]
+        assert scan.cr and scan.size == len(data)
+        import hashlib
+        assert scan.sha.hexdigest() == hashlib.sha256(data).hexdigest()

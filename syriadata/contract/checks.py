@@ -25,42 +25,50 @@ def declared(prop: str):
 
 
 def _isin(values, known) -> np.ndarray:
-    """``values.isin(known)`` as a boolean array, fast for text (pandas' string dtype has a slow ``isin``);
-    a missing value is never in ``known``."""
-    arr = np.asarray(pd.Series(values).astype(object).to_numpy(), dtype=object)
-    ref = np.asarray(pd.Series(known).dropna().astype(object).to_numpy(), dtype=object)
-    return np.asarray(pd.Index(arr, dtype=object).isin(ref), dtype=bool)
+    """``values.isin(known)`` as a boolean array, vectorised by pyarrow; a missing value is never in ``known``."""
+    from .keys import isin
+
+    return isin(values, known if isinstance(known, pd.Series) else pd.Series(known).dropna())
 
 
 def check_foreign_keys(pkg: Package, tables: Tables) -> list[Problem]:
     """Every foreign key in the descriptor, plus the ``x-references`` list fields (e.g. ``source_ids``)."""
+    from .keys import arrow_text
+
     problems = []
     for name in pkg.table_names:
         frame, file = tables[name], pkg.resource(name)["path"]
         for fk in pkg.foreign_keys(name):
             cols, ref_cols = fk["fields"], fk["reference"]["fields"]
             ref = fk["reference"].get("resource") or name
-            values = frame[cols].astype("string")
-            present = values.notna().all(axis=1)  # a key with an empty part is not a reference
             if len(cols) == 1:
-                found = _isin(values[cols[0]], tables[ref][ref_cols[0]].astype("string"))
-            else:
+                values = frame[cols[0]]
+                bad = values.notna().to_numpy(dtype=bool) & ~_isin(values, tables[ref][ref_cols[0]])
+                shown_of = lambda i: str(values.at[i])  # noqa: E731
+            else:  # composite keys are rare and short: pandas' MultiIndex
+                values = frame[cols].astype("string")
+                present = values.notna().all(axis=1)  # a key with an empty part is not a reference
                 known = pd.MultiIndex.from_frame(tables[ref][ref_cols].astype("string").dropna())
-                found = pd.MultiIndex.from_frame(values).isin(known)
-            bad = present & ~found
+                bad = (present & ~pd.MultiIndex.from_frame(values).isin(known)).to_numpy(dtype=bool)
+                shown_of = lambda i: "/".join(str(values.at[i, c]) for c in cols)  # noqa: E731
             for i in frame.index[bad]:
-                shown = "/".join(str(values.at[i, c]) for c in cols)
+                shown = shown_of(i)
                 problems.append(Problem(file, _line(i), ",".join(cols), shown, "foreign-key",
                                         f"no row of {ref} has {'/'.join(ref_cols)} = {shown!r}"))
         for field in pkg.fields(name):
             ref = field.get("x-references")
             if not ref:
                 continue
-            known = tables[ref["resource"]][ref["field"]].dropna().astype(str)
-            # every cell split once; the items keep the row's label and their order within the cell
-            items = frame[field["name"]].dropna().astype(str).str.split(ref["delimiter"], regex=False).explode()
-            for i, item in items[~_isin(items, known)].items():
-                problems.append(Problem(file, _line(i), field["name"], item, "foreign-key",
+            import pyarrow.compute as pc
+
+            # every cell split once; each item keeps its row and its order within the cell
+            lists = pc.split_pattern(arrow_text(frame[field["name"]]), ref["delimiter"])
+            items, rows = pc.list_flatten(lists), pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
+            ok = pc.is_in(items, value_set=arrow_text(tables[ref["resource"]][ref["field"]].dropna()),
+                          skip_nulls=True).fill_null(False).to_numpy(zero_copy_only=False)
+            for j in np.flatnonzero(~np.asarray(ok, dtype=bool)):
+                item = items[int(j)].as_py()
+                problems.append(Problem(file, _line(frame.index[rows[j]]), field["name"], item, "foreign-key",
                                         f"no row of {ref['resource']} has {ref['field']} = {item!r}"))
     return problems
 
@@ -98,8 +106,13 @@ def check_event_sources(pkg: Package, tables: Tables) -> list[Problem]:
     for name, spec in declared("x-cited")(pkg):
         (key,) = pkg.primary_key(name)
         rows, links = tables[name], tables[spec["resource"]]
-        cited = links[spec["field"]].dropna().astype("string")
-        missing = rows[key].notna() & ~_isin(rows[key].astype("string"), cited)
+        if _unique_sorted(rows[key]):  # each row its own key: count the links that point at it
+            from .keys import positions
+
+            pos = positions(links[spec["field"]], rows[key])
+            missing = np.bincount(pos[pos >= 0], minlength=len(rows)) == 0
+        else:
+            missing = rows[key].notna().to_numpy(dtype=bool) & ~_isin(rows[key], links[spec["field"]].dropna())
         problems += [Problem(pkg.resource(name)["path"], _line(i), key, str(rows.at[i, key]), "no-source",
                              f"row has no row in {spec['resource']}") for i in rows.index[missing]]
     return problems
@@ -113,13 +126,16 @@ def check_precision(pkg: Package, tables: Tables) -> list[Problem]:
             continue
         frame, col = tables[name], spec["precision"]
         bounds = {k: (lo, np.inf if hi is None else hi) for k, (lo, hi) in spec["precisionDays"].items()}
-        width = (frame[spec["end"]] - frame[spec["start"]]).dt.days
-        named = frame[col].astype(object)
-        lo = named.map({k: v[0] for k, v in bounds.items()}).astype(float)
-        hi = named.map({k: v[1] for k, v in bounds.items()}).astype(float)
-        bad = (width < lo) | (width > hi)
+        width = ((frame[spec["end"]] - frame[spec["start"]]).dt.days).to_numpy(dtype=float, na_value=np.nan)
+        named = pd.Categorical(frame[col])  # the few named precisions, then one gather per row
+        lo = np.array([bounds.get(c, (np.nan, np.nan))[0] for c in named.categories] + [np.nan], dtype=float)
+        hi = np.array([bounds.get(c, (np.nan, np.nan))[1] for c in named.categories] + [np.nan], dtype=float)
+        at = np.where(named.codes < 0, len(named.categories), named.codes)
+        with np.errstate(invalid="ignore"):
+            bad = (width < lo[at]) | (width > hi[at])
         problems += [Problem(pkg.resource(name)["path"], _line(i), col, str(frame.at[i, col]), "precision",
-                             f"window is {int(width[i]) + 1} day(s) wide") for i in frame.index[bad.fillna(False)]]
+                             f"window is {int(width[j]) + 1} day(s) wide")
+                     for j, i in zip(np.flatnonzero(bad), frame.index[bad])]
     return problems
 
 
@@ -138,58 +154,114 @@ def check_chains(pkg: Package, tables: Tables) -> list[Problem]:
     return problems
 
 
+def _days(col: pd.Series) -> np.ndarray:
+    """Dates as whole days (int64), missing ones as the largest value (they sort last, as pandas' NaT)."""
+    values = col.to_numpy(dtype="datetime64[D]")
+    out = values.astype(np.int64)
+    out[np.isnat(values)] = np.iinfo(np.int64).max
+    return out
+
+
+def _text_rank(col: pd.Series) -> np.ndarray:
+    """The rank of each value in text order; the row's position when the column is already in text order
+    (a tidy table is sorted by its key), so no text sort is needed."""
+    from .keys import arrow_text, sorted_rows
+    import pyarrow.compute as pc
+
+    arr = arrow_text(col)
+    if arr.null_count == 0 and sorted_rows([arr]):
+        return np.arange(len(arr), dtype=np.int64)
+    order = pc.sort_indices(arr)  # missing values last.to_numpy(zero_copy_only=False)
+    rank = np.empty(len(arr), dtype=np.int64)
+    rank[order] = np.arange(len(arr), dtype=np.int64)
+    return rank
+
+
 def _chain_problems(pkg: Package, name: str, spec: dict, tables: Tables) -> list[Problem]:
+    """One chain check, vectorised: rows are put in chain order by one integer sort (entity code,
+    start day, end day, key rank), and each rule compares a row with its predecessor in that order."""
+    from .keys import arrow_text, codes, isin
+
     window = pkg.resource(name)["x-window"]
     entity, before_col, after_col = spec["entity"], spec["before"], spec["after"]
     start, end = window["start"], window["end"]
     (key,) = pkg.primary_key(name)
     ev, file = tables[name], pkg.resource(name)["path"]
     skip = spec.get("skip")
-    live = ev if not skip else ev[~ev[skip["field"]].astype("string").isin(skip["values"]).fillna(False)]
-    live = live.sort_values([entity, start, end, key])
-    group = live.groupby(entity, observed=True)
-    prev_after = group[after_col].shift()
-    first = prev_after.isna() & ~live.duplicated(entity)
+    live = np.ones(len(ev), dtype=bool)
+    if skip:
+        live = ~isin(ev[skip["field"]], pd.Series(skip["values"], dtype="string"))
+    rows = np.flatnonzero(live)
+    ent_codes, ent_values = codes(ev[entity])
+    ent_rank = np.argsort(np.argsort(np.asarray([str(v) for v in ent_values], dtype=object), kind="stable"))
+    ent = np.where(ent_codes >= 0, ent_rank[np.maximum(ent_codes, 0)] if len(ent_rank) else 0, len(ent_values))
+    order = rows[np.lexsort((_text_rank(ev[key])[rows], _days(ev[end])[rows], _days(ev[start])[rows], ent[rows]))]
+    # before and after as codes in one space (-1 missing), in chain order
+    both, labels = codes(pd.concat([ev[before_col].astype("string"), ev[after_col].astype("string")],
+                                   ignore_index=True))
+    before_all, after_all = both[:len(ev)], both[len(ev):]
+    before, after = before_all[order], after_all[order]
+    e = ent[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = e[1:] != e[:-1]
+    prev_after = np.full(len(order), -1, dtype=np.int64)
+    prev_after[1:] = after[:-1]
+    prev_after[first] = -1
+    label = lambda c: None if c < 0 else labels[c]  # noqa: E731
+    idx = ev.index
     problems = []
-    before = live[before_col].astype("string")
-    for i in live.index[first & before.notna()]:
-        problems.append(Problem(file, _line(i), before_col, str(before[i]), "chain",
+    for j in np.flatnonzero(first & (before >= 0)):
+        i = idx[order[j]]
+        problems.append(Problem(file, _line(i), before_col, label(before[j]), "chain",
                                 f"the first row of a {entity} is its baseline and has no {before_col}"))
-    for i in live.index[~first & before.isna()]:
+    for j in np.flatnonzero(~first & (before < 0)):
+        i = idx[order[j]]
+        shown = label(prev_after[j])
         problems.append(Problem(file, _line(i), before_col, None, "chain",
-                                f"only the first row of a {entity} may lack {before_col} (previous: {prev_after[i]})"))
-    broken = ~first & before.notna() & (before != prev_after.astype("string"))
-    for i in live.index[broken.fillna(False)]:
-        problems.append(Problem(file, _line(i), before_col, str(before[i]), "chain",
-                                f"previous row of {live.at[i, entity]} left it with {prev_after[i]!r}"))
-    prev_end, prev_id = group[end].shift(), group[key].shift()
-    for i in live.index[(live[end] < prev_end).fillna(False)]:
-        problems.append(Problem(file, _line(i), end, str(live.at[i, end].date()), "window-order",
-                                f"window lies inside the window of the previous change {prev_id[i]} (which ends "
-                                f"{prev_end[i].date()}), so no reading of the dates keeps the order of the chain; "
-                                f"narrow {prev_id[i]}'s window to end by {live.at[i, end].date()}"))
+                                f"only the first row of a {entity} may lack {before_col} "
+                                f"(previous: {'<NA>' if shown is None else shown})"))
+    for j in np.flatnonzero(~first & (before >= 0) & (prev_after >= 0) & (before != prev_after)):
+        i = idx[order[j]]
+        problems.append(Problem(file, _line(i), before_col, label(before[j]), "chain",
+                                f"previous row of {ev.at[i, entity]} left it with {label(prev_after[j])!r}"))
+    ends = _days(ev[end])[order]
+    inside = np.zeros(len(order), dtype=bool)
+    never = np.iinfo(np.int64).max  # a missing date: no order to keep
+    inside[1:] = (ends[1:] < ends[:-1]) & (ends[:-1] != never)
+    inside &= ~first & (ends != never)
+    for j in np.flatnonzero(inside):
+        i, p = idx[order[j]], idx[order[j - 1]]
+        prev_id, prev_end = ev.at[p, key], ev.at[p, end]
+        problems.append(Problem(file, _line(i), end, str(ev.at[i, end].date()), "window-order",
+                                f"window lies inside the window of the previous change {prev_id} (which ends "
+                                f"{prev_end.date()}), so no reading of the dates keeps the order of the chain; "
+                                f"narrow {prev_id}'s window to end by {ev.at[i, end].date()}"))
     if "baseline" in spec:
         col, value = spec["baseline"]["field"], spec["baseline"]["value"]
-        for i in live.index[(live[col].astype("string") == value).fillna(False) & ~first]:
-            problems.append(Problem(file, _line(i), col, value, "chain",
+        is_value = isin(ev[col], pd.Series([value], dtype="string"))[order]
+        for j in np.flatnonzero(is_value & ~first):
+            problems.append(Problem(file, _line(idx[order[j]]), col, value, "chain",
                                     f"a {value} row must be the first row of its {entity}; a later check of the "
                                     f"holder is an observation"))
     if "steady" in spec:
         # an observation confirms the holder mid-chain: it changes nothing, so before equals after
         col, value = spec["steady"]["field"], spec["steady"]["value"]
-        steady = (live[col].astype("string") == value).fillna(False)
-        for i in live.index[steady & first]:
-            problems.append(Problem(file, _line(i), col, value, "chain",
+        steady = isin(ev[col], pd.Series([value], dtype="string"))[order]
+        for j in np.flatnonzero(steady & first):
+            problems.append(Problem(file, _line(idx[order[j]]), col, value, "chain",
                                     f"an {value} row cannot be the first row of its {entity} (that is the baseline)"))
-        moved = steady & ~first & (before != live[after_col].astype("string")).fillna(True)
-        for i in live.index[moved]:
-            problems.append(Problem(file, _line(i), after_col, str(live.at[i, after_col]), "chain",
+        moved = steady & ~first & ((before < 0) | (after < 0) | (before != after))
+        for j in np.flatnonzero(moved):
+            i = idx[order[j]]
+            shown = label(before[j])
+            problems.append(Problem(file, _line(i), after_col, str(ev.at[i, after_col]), "chain",
                                     f"an {value} row changes nothing: {after_col} must equal {before_col} "
-                                    f"({before[i]!r})"))
+                                    f"({'<NA>' if shown is None else repr(shown)})"))
     if "entities" in spec:
         ref = spec["entities"]
-        known = set(tables[ref["resource"]][ref["field"]].dropna().astype(str))
-        without = sorted(known - set(live[entity].astype(str)))
+        known = tables[ref["resource"]][ref["field"]].dropna()
+        has_rows = isin(known, ev[entity][live] if not live.all() else ev[entity])
+        without = sorted(str(p) for p in known[~has_rows])
         problems += [Problem(pkg.resource(ref["resource"])["path"], None, ref["field"], p, "no-events",
                              f"has no rows in {name} (not even a baseline)") for p in without]
     return problems
@@ -258,59 +330,67 @@ def file_sha256(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _trailing_space_lines(data: bytes) -> list[int]:
-    """Numbers (from 1) of the lines of ``data`` (split at every LF) that end with a space or tab."""
-    ends = []  # offsets of the LF (or the end of data) after a space or tab; bytes.find is a fast scan
-    for pattern in (b" \n", b"\t\n"):
-        at = data.find(pattern)
-        while at >= 0:
-            ends.append(at + 1)
-            at = data.find(pattern, at + 1)
-    if data.endswith((b" ", b"\t")):
-        ends.append(len(data))
-    ends.sort()
-    if not ends:
-        return []
-    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
-    return (np.searchsorted(newlines, ends) + 1).tolist()
+class _FileScan:
+    """What ``check_files`` needs of a file's bytes, fed a block at a time: its size, SHA-256,
+    whether it holds a carriage return, and the lines (from 1) that end with a space or tab (the
+    byte before each LF, looked at with NumPy)."""
+
+    def __init__(self):
+        self.sha, self.size, self.cr, self.trailing = hashlib.sha256(), 0, False, []
+        self.lines, self.last = 0, -1
+
+    def add(self, block: bytes) -> None:
+        self.sha.update(block)
+        self.size += len(block)
+        self.cr = self.cr or b"\r" in block
+        arr = np.frombuffer(block, dtype=np.uint8)
+        newlines = np.flatnonzero(arr == 10)
+        prev = np.where(newlines > 0, arr[np.maximum(newlines - 1, 0)].astype(np.int16), np.int16(self.last))
+        self.trailing += (np.flatnonzero((prev == 32) | (prev == 9)) + self.lines + 1).tolist()
+        self.lines += len(newlines)
+        if len(arr):
+            self.last = int(arr[-1])
+
+    def trailing_lines(self) -> list[int]:
+        return self.trailing + ([self.lines + 1] if self.last in (32, 9) else [])  # the last line, without its LF
 
 
 def _is_sorted(keys: pd.DataFrame) -> bool:
     """Whether the rows are in the order a stable sort by every column would give (text order)."""
+    from .keys import arrow_text, sorted_rows
+
     if keys.isna().to_numpy().any():  # where missing values sort is pandas' business: ask it
+        keys = keys.astype(str)
         return keys.equals(keys.sort_values(list(keys.columns)).set_axis(keys.index))
-    undecided = np.ones(max(len(keys) - 1, 0), dtype=bool)  # pairs equal on every column so far
-    for col in keys.columns:
-        a = keys[col].to_numpy(dtype=object)
-        if (undecided & (a[1:] < a[:-1])).any():
-            return False
-        undecided &= ~(a[1:] > a[:-1])
-    return True
+    return sorted_rows([arrow_text(keys[c]) for c in keys.columns])
 
 
 def check_files(pkg: Package, tables: Tables) -> list[Problem]:
     """Files are tidy (LF, no trailing spaces, sorted by primary key) and match the descriptor's bytes and hash."""
+    from .csvfile import blocks
+
     problems = []
     for name in pkg.table_names:
         res, path = pkg.resource(name), pkg.path(name)
         if not path.is_file():
             continue
-        data = path.read_bytes()
         file = res["path"]
-        if b"\r" in data:
+        scan = _FileScan()
+        for _, block in blocks(path):  # one pass, a block at a time
+            scan.add(block)
+        if scan.cr:
             problems.append(Problem(file, None, None, None, "line-endings", "use LF line endings, not CRLF"))
-        for n in _trailing_space_lines(data):
+        for n in scan.trailing_lines():
             problems.append(Problem(file, n, None, None, "trailing-space", "line ends with spaces"))
         pk = pkg.primary_key(name)
-        keys = tables[name][pk].astype(str)  # text order, as `tidy` writes it (not category order)
-        if pk and len(keys) and not _is_sorted(keys):
+        if pk and len(tables[name]) and not _is_sorted(tables[name][pk]):  # text order, as `tidy` writes it
             problems.append(Problem(file, None, ",".join(pk), None, "sort-order",
                                     f"rows must be sorted by {', '.join(pk)} (run `syriadata tidy`)"))
-        if res.get("bytes") is not None and res["bytes"] != len(data):
-            problems.append(Problem(file, None, None, str(len(data)), "bytes",
+        if res.get("bytes") is not None and res["bytes"] != scan.size:
+            problems.append(Problem(file, None, None, str(scan.size), "bytes",
                                     f"descriptor says {res['bytes']} bytes (run `syriadata tidy` to update)"))
         want = res.get("hash")
-        if want is not None and want != f"sha256:{hashlib.sha256(data).hexdigest()}":
+        if want is not None and want != f"sha256:{scan.sha.hexdigest()}":
             problems.append(Problem(file, None, None, None, "hash",
                                     "file changed since its hash was recorded (run `syriadata tidy` to update)"))
     return problems
@@ -333,17 +413,29 @@ def check_required_if_empty(pkg: Package, tables: Tables) -> list[Problem]:
 
 
 def _codes(values, index) -> np.ndarray:
-    """Position of each value in ``index`` (-1 if absent or missing), on plain Python text."""
-    arr = pd.Series(values).astype(object).to_numpy(dtype=object)
-    idx = pd.Index(index, dtype=object)
-    if idx.is_unique:
-        found = idx.get_indexer(arr)
-    else:  # a table failing its primary key: a value maps to the first row that has it
-        codes, uniq = pd.factorize(idx)
-        first = np.unique(codes, return_index=True)[1]
-        found = pd.Index(uniq, dtype=object).get_indexer(arr)
-        found = np.where(found >= 0, first[found], -1)
-    return np.where(pd.isna(arr), -1, found)
+    """Position of each value in ``index`` (its first row; -1 if absent or missing), by pyarrow's hash."""
+    from .keys import positions
+
+    return positions(values, index if isinstance(index, (pd.Series, pd.Index)) else pd.Series(index, dtype=object))
+
+
+def _unique_sorted(col: pd.Series) -> bool:
+    """Whether a key column has no missing value and is in strictly increasing text order (a tidy
+    table's key), so each row is its own key."""
+    from .keys import arrow_text, sorted_rows
+    import pyarrow.compute as pc
+
+    arr = arrow_text(col)
+    if arr.null_count or not sorted_rows([arr]):
+        return False
+    return len(arr) < 2 or not pc.any(pc.equal(arr[1:], arr[:-1])).as_py()
+
+
+def _in(values, allowed) -> np.ndarray:
+    """Whether each of ``values`` is one of ``allowed`` (few), as a boolean array."""
+    from .keys import isin
+
+    return isin(values, pd.Series(list(allowed), dtype="string"))
 
 
 def evidence_summary(pkg: Package, tables: Tables, name: str, spec: dict) -> pd.DataFrame:
@@ -354,66 +446,76 @@ def evidence_summary(pkg: Package, tables: Tables, name: str, spec: dict) -> pd.
     from the ``notAlone`` originators such as Wikipedia), ``originators`` (distinct originators of naming
     links), ``party_only`` (all naming links from the media of one actor), ``mirror_only``, ``denied``.
 
-    Vectorised: every link is mapped to its row and its source once (integer positions), and each
-    column is one ``numpy.bincount`` over those positions; distinct originators are counted as
-    distinct (row, originator) pairs. (A groupby over 3,000,000 links took 8.4 s; this takes 2.5 s.)
+    Vectorised: every link is mapped to its row and its source once (integer positions from pyarrow's
+    hash kernels), every label (originator, party, controller) becomes an integer code, and each column
+    is one ``numpy.bincount`` over those positions; distinct originators are counted as distinct
+    (row, originator) pairs. (A groupby over 3,000,000 links took 8.4 s.)
     """
+    from .keys import codes
+
     ls, ss = spec["links"], spec["sources"]
     rows = tables[name]
     (key,) = pkg.primary_key(name)
     # a key may be duplicated in a table that fails its primary key: such rows share one summary
-    inv, keys = pd.factorize(rows[key].astype("string").astype(object).to_numpy())
-    first = np.unique(inv, return_index=True)[1]           # the first row of each key
+    if _unique_sorted(rows[key]):  # a tidy table: each row its own key, no hashing needed
+        inv, keys = np.arange(len(rows), dtype=np.int64), rows[key].reset_index(drop=True)
+    else:
+        inv, uniq = codes(rows[key])
+        keys = pd.Series(uniq, dtype="string")
     n = len(keys)
+    first = np.full(n, -1, dtype=np.int64)  # the first row of each key (written last to first)
+    where = np.flatnonzero(inv >= 0)[::-1]
+    first[inv[where]] = where
     links, src = tables[ls["resource"]], tables[ss["resource"]]
     pos = _codes(links[ls["event"]], keys)                 # the key each link belongs to
     keep = pos >= 0
     pos = pos[keep]
-    spos = _codes(links[ls["source"]], src[ss["key"]].astype("string").astype(object).to_numpy())[keep]
-    ev = pd.Series(links[ls["evidence"]]).astype(object).to_numpy(dtype=object)[keep]
+    spos = _codes(links[ls["source"]], src[ss["key"]])[keep]
     known = spos >= 0
+    ev = links[ls["evidence"]]
 
-    def per_source(col, fill):
-        vals = src[col].astype(object).to_numpy(dtype=object)
-        out = np.full(len(spos), fill, dtype=object)
-        out[known] = vals[spos[known]]
-        return out
+    def per_source(col):
+        """A code per link for a column of its source (-1 where missing or the source is unknown), and the labels."""
+        code, labels = codes(src[col])
+        out = np.full(len(spos), -1, dtype=np.int64)
+        out[known] = code[spos[known]]
+        return out, labels
 
-    orig, party = per_source(ss["originator"], None), per_source(ss["party"], None)
-    orig = np.where(pd.isna(orig), None, orig)
-    party = np.where(pd.isna(party), None, party)
+    orig, orig_labels = per_source(ss["originator"])
+    party, party_labels = per_source(ss["party"])
     base = spec.get("baseline")
     values = (base.get("values") or [base.get("value")]) if base else []
-    is_base = (rows[base["field"]].astype("string").isin(values).fillna(False).to_numpy(bool)[first] if base
-               else np.zeros(n, bool))
+    is_base = _in(rows[base["field"]], values)[first] if base else np.zeros(n, bool)
     names = spec["namesPlace"]
-    ev_idx = pd.Index(ev, dtype=object)
-    in_base = ev_idx.isin(list(names.get("baseline", []))) if "baseline" in names else np.zeros(len(ev), bool)
-    in_change = ev_idx.isin(list(names.get("change", []))) if "change" in names else np.zeros(len(ev), bool)
+    in_base = _in(ev, names.get("baseline", []))[keep]
+    in_change = _in(ev, names.get("change", []))[keep]
     naming = np.where(is_base[pos], in_base, in_change)
-    ctrl = rows[spec["controller"]].astype(object).to_numpy(dtype=object)
-    ctrl = np.where(pd.isna(ctrl), None, ctrl)[first][pos]
-    has_party = party != None  # noqa: E711  (element-wise)
-    indep = naming & (~has_party | (ctrl == None) | (party != ctrl))  # noqa: E711
-    alone = set(spec.get("notAlone", {}).get("originators", []))
-    indep_other = indep & ~pd.Index(orig, dtype=object).isin(list(alone))
-    named_any = ~ev_idx.isin(list(spec.get("areaOnly", [])))
+    # the row's controller as a party code (-2: not any source's party; -1: missing)
+    ctrl = _codes(rows[spec["controller"]], pd.Series(party_labels, dtype="string"))
+    ctrl = np.where(rows[spec["controller"]].isna().to_numpy(dtype=bool), -1, np.where(ctrl < 0, -2, ctrl))
+    ctrl = ctrl[first][pos]
+    has_party = party >= 0
+    indep = naming & (~has_party | (ctrl == -1) | (party != ctrl))
+    alone = [i for i, o in enumerate(orig_labels) if o in set(spec.get("notAlone", {}).get("originators", []))]
+    indep_other = indep & ~np.isin(orig, alone)
+    named_any = ~_in(ev, spec.get("areaOnly", []))[keep]
     denied_ev = spec.get("denied", {}).get("evidence")
-    denies = (ev == denied_ev) if denied_ev is not None else np.zeros(len(ev), bool)
+    denies = _in(ev, [denied_ev])[keep] if denied_ev is not None else np.zeros(len(pos), bool)
 
     def count(mask):
         return np.bincount(pos[mask], minlength=n)
 
     def distinct(mask, labels):
         """Distinct non-missing labels per row among the links in ``mask``."""
-        m = mask & (labels != None)  # noqa: E711
+        m = mask & (labels >= 0)
         if not m.any():
             return np.zeros(n, dtype=np.int64)
-        codes, _ = pd.factorize(pd.Index(labels[m], dtype=object))
-        pair = np.unique(pos[m].astype(np.int64) * (codes.max() + 1) + codes)
-        return np.bincount(pair // (codes.max() + 1), minlength=n)
+        width = int(labels.max()) + 1
+        pair = np.sort(pos[m].astype(np.int64) * width + labels[m])
+        pair = pair[np.r_[True, pair[1:] != pair[:-1]]]  # each (row, label) once
+        return np.bincount(pair // width, minlength=n)
 
-    out = pd.DataFrame(index=pd.Index(keys, dtype=object))
+    out = pd.DataFrame(index=pd.Index(keys.astype(object), dtype=object))
     n_naming = count(naming)
     out["links"] = np.bincount(pos, minlength=n)
     out["naming"] = n_naming
@@ -428,7 +530,10 @@ def evidence_summary(pkg: Package, tables: Tables, name: str, spec: dict) -> pd.
         mirror[known] = flags[spos[known]]
         out["mirror_only"] = (n_naming > 0) & (count(naming & ~mirror) == 0)
     out["denied"] = count(denies) > 0
-    out = out.iloc[inv]
+    if (inv < 0).any():  # rows without a key get an empty summary
+        empty = pd.DataFrame({c: [out[c].dtype.type(0)] for c in out.columns}, index=pd.Index([None], dtype=object))
+        out = pd.concat([out, empty])
+    out = out.iloc[np.where(inv < 0, n, inv)]
     out.index = rows[key].astype("string")
     return out
 
@@ -448,16 +553,34 @@ def check_evidence(pkg: Package, tables: Tables) -> list[Problem]:
     return problems
 
 
+class _Labels:
+    """A column of few distinct values as integer codes: ``among`` tests membership for every row at
+    once, and ``labels[j]`` gives one row's value as ``str()`` of the cell would."""
+
+    def __init__(self, col: pd.Series):
+        cat = pd.Categorical(col)
+        self.codes = np.asarray(cat.codes)
+        self.names = [str(c) for c in cat.categories]
+        self.missing = "nan" if isinstance(col.dtype, pd.CategoricalDtype) else "<NA>"  # as str() of the cell
+
+    def among(self, values) -> np.ndarray:
+        wanted = [k for k, name in enumerate(self.names) if name in set(values)]
+        return np.isin(self.codes, wanted)
+
+    def __getitem__(self, j) -> str:
+        code = self.codes[j]
+        return self.missing if code < 0 else self.names[code]
+
+
 def _evidence_problems(rows: pd.DataFrame, file: str, summary: pd.DataFrame, spec: dict) -> list[Problem]:
     """The rules of ``check_evidence`` as masks over all rows; problems in row order, then rule order."""
     status_col, conf_col = spec["status"], spec["confidence"]
     order = {v: i for i, v in enumerate(spec["confidenceOrder"])}
     skip = spec.get("skip")
-    status = rows[status_col].astype(object).map(str).to_numpy(dtype=object)  # str(), as "<NA>" for a missing cell
-    conf = rows[conf_col].astype(object).map(str).to_numpy(dtype=object)
+    status, conf = _Labels(rows[status_col]), _Labels(rows[conf_col])
     live = np.ones(len(rows), dtype=bool)
     if skip:
-        live &= ~np.isin(rows[skip["field"]].astype(object).map(str).to_numpy(dtype=object), list(skip["values"]))
+        live &= ~_Labels(rows[skip["field"]]).among(skip["values"])
     col = lambda c: summary[c].to_numpy()  # noqa: E731  (summary rows are in the order of rows)
     independent, party_only = col("independent").astype(bool), col("party_only").astype(bool)
     found = []  # (row position, rule position, column, value, rule, message)
@@ -467,7 +590,7 @@ def _evidence_problems(rows: pd.DataFrame, file: str, summary: pd.DataFrame, spe
             found.append((j, k, column, values[j], rule, message(j) if callable(message) else message))
 
     confirmed = spec["confirmed"]["value"]
-    is_confirmed = status == confirmed
+    is_confirmed = status.among([confirmed])
     add(is_confirmed & ~independent, 0, status_col, status, spec["confirmed"]["rule"],
         "no source names the place (and this change) that is not the media of the actor in control")
     if "notAlone" in spec:
@@ -480,21 +603,22 @@ def _evidence_problems(rows: pd.DataFrame, file: str, summary: pd.DataFrame, spe
     high = spec.get("high")
     if high:
         originators = col("originators")
-        add((conf == high["value"]) & (originators < high["minOriginators"]), 2, conf_col, conf, high["rule"],
+        add(conf.among([high["value"]]) & (originators < high["minOriginators"]), 2, conf_col, conf, high["rule"],
             lambda j: f"{int(originators[j])} distinct originator(s) name the place; "
                       f"{high['value']} needs {high['minOriginators']}")
     cap = spec.get("areaOnlyMax")
     if cap:
         unnamed = ~col("any_naming").astype(bool)
-        above = np.array([c in order and order[c] > order[cap["confidence"]] for c in conf], dtype=bool)
+        above = conf.among([c for c in order if order[c] > order[cap["confidence"]]])
         add(unnamed & above, 3, conf_col, conf, cap["rule"], f"no source names the place: at most {cap['confidence']}")
         add(unnamed & is_confirmed, 4, status_col, status, cap["rule"], "no source names the place: it cannot be confirmed")
     den = spec.get("denied")
     if den:
-        flagged = col("denied").astype(bool) & ~np.isin(status, list(den["allowed"]))
-        if spec.get("notes"):
-            notes = rows[spec["notes"]].astype("string").fillna("")
-            flagged &= ~notes.str.contains(den["settledMarker"], regex=False).to_numpy(dtype=bool)
+        flagged = col("denied").astype(bool) & ~status.among(den["allowed"])
+        if spec.get("notes") and flagged.any():  # the notes of the few denied rows only
+            at = np.flatnonzero(flagged)
+            notes = rows[spec["notes"]].iloc[at].astype("string").fillna("")
+            flagged[at[notes.str.contains(den["settledMarker"], regex=False).to_numpy(dtype=bool)]] = False
         add(flagged, 5, status_col, status, den["rule"], f"a source denies the row: it is {' or '.join(den['allowed'])} "
                                                          f"unless the notes say '{den['settledMarker']} ...' why")
     found.sort(key=lambda f: (f[0], f[1]))

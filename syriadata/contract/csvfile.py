@@ -19,6 +19,9 @@ import pandas as pd
 from .problems import Problem
 
 #: rules after which a table cannot be read as its schema says; cross-table checks wait until they are fixed
+#: first characters that make a spreadsheet run a cell as a formula (CSV injection)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
 STRUCTURAL_RULES = frozenset({"file", "encoding", "empty-file", "csv-syntax", "row-width", "blank-row", "header"})
 
 _FIX_ENCODING = ("re-save it as UTF-8 (in Excel: Save As > 'CSV UTF-8'; in a shell: "
@@ -88,61 +91,127 @@ def structure_problems(text: str, file: str) -> list[Problem]:
     return problems
 
 
-def _regular_quotes(data: bytes) -> bool:
-    """Whether every double quote of ``data`` opens a cell, closes it, or is an escaped ``""`` inside
-    one, and no row is blank.
+#: bytes read at a time by the scans of whole files (a few of these, never the whole file, in memory)
+BLOCK = 1 << 24
 
-    Splitting at the quotes gives pieces outside, inside, outside ... a quoted cell. The file is
-    regular when every quoted cell closes, each opens at the start of a cell (after a comma or a
-    newline) and each closing quote ends its cell (before a comma or a newline), an empty piece
-    between two quoted pieces being an escaped quote. Such a file reads the same with every CSV
-    parser; anything else goes to the standard library's reader for its exact problems.
+
+def blocks(source):
+    """The bytes of ``source`` (bytes, or a path read a block at a time) as (offset, block) pairs."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        for at in range(0, len(source), BLOCK):
+            yield at, bytes(source[at:at + BLOCK])
+        return
+    with open(source, "rb") as handle:
+        at = 0
+        while block := handle.read(BLOCK):
+            yield at, block
+            at += len(block)
+
+
+class QuoteScan:
+    """Whether every double quote of a file opens a cell, closes it, or is an escaped ``""`` inside
+    one, and no row is blank; fed the file a block at a time (``add``), answered by ``regular``.
+
+    Taken in file order, the quotes pair up as (open, close) of quoted cells. The file is regular
+    when every quoted cell closes, each opens at the start of a cell (after a comma or a newline,
+    or right after a closing quote: an escaped quote) and each closing quote ends its cell (before
+    a comma or a newline, or right before an opening quote), and no newline follows another outside
+    a quoted cell. Such a file reads the same with every CSV parser; anything else goes to the
+    standard library's reader for its exact problems. Vectorised over the positions of the quotes
+    and newlines, with each quote's neighbouring bytes kept across block edges.
     """
-    if b'"' not in data:
-        return b"\n\n" not in data
-    pieces = data.split(b'"')
-    if len(pieces) % 2 == 0:  # a quote never closed
-        return False
-    outside = pieces[::2]
-    last = len(outside) - 1
-    for k, piece in enumerate(outside):
-        if not piece:  # the start or end of the file, or an escaped quote
-            continue
-        if b"\n\n" in piece:  # a blank row
+
+    def __init__(self):
+        self.quotes, self.before, self.after, self.pairs = [], [], [], []
+        self.last_byte, self.last_newline, self.size = -1, None, 0
+
+    def add(self, at: int, block: bytes) -> None:
+        arr = np.frombuffer(block, dtype=np.uint8)
+        if not len(arr):
+            return
+        q = np.flatnonzero(arr == 34)
+        before = np.where(q > 0, arr[np.maximum(q - 1, 0)].astype(np.int16), np.int16(self.last_byte))
+        after = np.where(q + 1 < len(arr), arr[np.minimum(q + 1, len(arr) - 1)].astype(np.int16),
+                         np.int16(-2))  # -2: the first byte of the next block
+        if self.after and len(self.after[-1]) and self.after[-1][-1] == -2:
+            self.after[-1][-1] = arr[0]
+        self.quotes.append(q + at)
+        self.before.append(before)
+        self.after.append(after)
+        nl = np.flatnonzero(arr == 10) + at
+        if len(nl):
+            if self.last_newline is not None and nl[0] == self.last_newline + 1:
+                self.pairs.append(nl[:1])
+            self.pairs.append(nl[1:][np.diff(nl) == 1])  # the second newline of each "\n\n"
+            self.last_newline = nl[-1]
+        self.last_byte, self.size = int(arr[-1]), at + len(arr)
+
+    def regular(self) -> bool:
+        cat = lambda parts, dtype: np.concatenate(parts) if parts else np.zeros(0, dtype)  # noqa: E731
+        q, before, after = cat(self.quotes, np.int64), cat(self.before, np.int16), cat(self.after, np.int16)
+        blank = cat(self.pairs, np.int64)
+        if len(q) % 2:  # a quote never closed
             return False
-        if k > 0 and piece[:1] not in (b",", b"\n"):
+        if len(blank) and (np.searchsorted(q, blank) % 2 == 0).any():  # an even number of quotes before: outside
             return False
-        if k < last and piece[-1:] not in (b",", b"\n"):
-            return False
-    return True
+        if not len(q):
+            return True
+        opens, closes = q[0::2], q[1::2]
+        escaped = np.zeros(len(opens), dtype=bool)  # an opening quote right after the previous closing one
+        escaped[1:] = opens[1:] == closes[:-1] + 1
+        b_open, a_close = before[0::2], after[1::2]
+        ok_open = escaped | (opens == 0) | (b_open == 44) | (b_open == 10)
+        follows = np.zeros(len(closes), dtype=bool)
+        follows[:-1] = escaped[1:]
+        ok_close = follows | (closes == self.size - 1) | (a_close == 44) | (a_close == 10)
+        return bool(ok_open.all() and ok_close.all())
+
+
+def _regular_quotes(data) -> bool:
+    """:class:`QuoteScan` of ``data`` (bytes, or a path read a block at a time)."""
+    scan = QuoteScan()
+    for at, block in blocks(data):
+        scan.add(at, block)
+    return scan.regular()
+
+
+def _read_arrow(data, header: list[str], missing: list[str]):  # data: bytes, a pyarrow Buffer, or a path (str)
+    """The cells of a tidy file as a pyarrow Table of text columns (missing values as nulls), exactly
+    as ``pd.read_csv(dtype=str, keep_default_na=False, na_values=missing)`` reads them; None when
+    pyarrow is not installed or the parser finds a ragged row."""
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+    except ImportError:
+        return None
+    try:
+        table = pacsv.read_csv(
+            data if isinstance(data, (pa.Buffer, str)) else pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(block_size=1 << 24),  # fewer, larger blocks: faster on a big file
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.large_string() for name in header}, null_values=list(missing),
+                strings_can_be_null=True, quoted_strings_can_be_null=True))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a ragged or blank row, bad UTF-8: the careful path reports it
+        return None
+    return table if table.column_names == header else None
 
 
 def _read_fast(data: bytes, missing: list[str]) -> pd.DataFrame | None:
     """The cells of a tidy file (LF line ends, regular quotes, no blank or ragged rows) read by
     pyarrow's multithreaded parser, exactly as ``pd.read_csv(dtype=str, keep_default_na=False,
     na_values=missing)`` reads them; None when pyarrow is not installed or the file is not tidy."""
-    try:
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
-    except ImportError:
-        return None
     first = data.split(b"\n", 1)[0]
     if b"\r" in data or b'"' in first or not _regular_quotes(data):
         return None
     header = first.decode("utf-8").split(",")
     if len(header) < 2 or len(set(header)) != len(header) or "" in header:
         return None  # pandas renames such columns: leave them to it
-    try:
-        table = pacsv.read_csv(
-            pa.py_buffer(data),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.large_string() for name in header}, null_values=list(missing),
-                strings_can_be_null=True, quoted_strings_can_be_null=True))
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a ragged or blank row: the careful path reports it
+    table = _read_arrow(data, header, missing)
+    if table is None:
         return None
-    if table.column_names != header:
-        return None
+    import pyarrow as pa
+
     dtype = pd.StringDtype("pyarrow", na_value=np.nan)
     if pd.Series([], dtype=str).dtype != dtype:  # an older pandas, whose text dtype is not Arrow's
         return None

@@ -8,10 +8,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .csvfile import read_cells
+from .csvfile import FORMULA_PREFIXES, read_cells
 from .descriptor import Package
 from .problems import Problem, csv_line as _line
 from .schema import DATE_DTYPE, dtype_for, pandera_schema
+from .typedread import read_typed
 
 
 _PANDERA_RULES = {
@@ -59,18 +60,26 @@ def _convert(raw: pd.Series, field: dict[str, Any]) -> tuple[pd.Series, pd.Serie
     raise ValueError(f"field type {kind!r} of {field['name']!r} is not supported by the loader")
 
 
-#: first characters that make a spreadsheet run a cell as a formula (CSV injection)
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_START = "[" + "".join(re.escape(p) for p in FORMULA_PREFIXES) + "]"
 
 
 def read_table(pkg: Package, name: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read one table; return the typed frame and every problem found (never raises on bad data)."""
+    """Read one table; return the typed frame and every problem found (never raises on bad data).
+
+    A tidy file that breaks no rule is read by :func:`~syriadata.contract.typedread.read_typed`
+    (vectorised); any other is read cell by cell below, which finds and reports every problem.
+    """
     res = pkg.resource(name)
     file = res["path"]
     fields = res["schema"]["fields"]
     names = [f["name"] for f in fields]
-    raw, problems = read_cells(pkg.path(name), file, res["schema"].get("missingValues", [""]))
+    missing = res["schema"].get("missingValues", [""])
+    path = pkg.path(name)
+    if path.is_file():  # a valid tidy table loads without the cell-by-cell reading below
+        typed = read_typed(path, fields, pkg.primary_key(name), missing)
+        if typed is not None:
+            return typed, []
+    raw, problems = read_cells(path, file, missing)
     if raw is None:
         empty = pd.DataFrame({f["name"]: pd.Series(dtype=dtype_for(f)) for f in fields})
         return empty, problems

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from .checks import ALL_CHECKS
 from .csvfile import STRUCTURAL_RULES
+from .keys import shared_lookups
 from .descriptor import read_package
 from ..errors import PackageError
 from .tables import read_table
@@ -38,6 +39,7 @@ def validate_package(root: str | Path | None = None) -> list[Problem]:
     if broken:
         return problems + [Problem("datapackage.json", None, None, None, "check-skipped",
                                    f"cross-table checks wait until {', '.join(broken)} can be read")]
-    for check in ALL_CHECKS:
-        problems += check(pkg, tables)
+    with shared_lookups():  # the checks look up the same keys: each lookup once
+        for check in ALL_CHECKS:
+            problems += check(pkg, tables)
     return problems
