@@ -30,7 +30,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 DATA, STAGE = ROOT / "data", ROOT / "curation" / "stage"
 BASE = "2ca2964"  # the commit whose data/ is release 1.1.0
-PARTS = ["ne25", "sw25", "aleppo", "northwest", "east", "damascus", "south", "compare", "gazetteer", "corroborate"]
+PARTS = ["ne25", "sw25", "aleppo", "northwest", "east", "damascus", "south", "compare", "gazetteer", "corroborate", "corroborate2"]
 REVIEW = "review"  # the reviewer's folder: fixes.csv (part,event_id,field,value,why), its own sources and links
 SUCCESSION_DAY = "2025-01-29"
 NEW_STATE = "syrian_transitional_government"
@@ -216,6 +216,10 @@ def fix_base(t, part: str = "base"):
     ev = t["control_events"]
     for f in ([] if fixes is None else fixes[fixes["part"] == part].itertuples()):
         hit = ev["event_id"] == f.event_id
+        if f.field == "notes":  # a note added to the row (its text says which pass)
+            ev.loc[hit, "notes"] = ev.loc[hit, "notes"] + " " + f.value
+            print(f"review: {f.event_id} note added")
+            continue
         ev.loc[hit, f.field] = f.value
         ev.loc[hit, "notes"] = ev.loc[hit, "notes"] + f" Review (2.0.0): {f.field} set to {f.value}: {f.why}"
         print(f"review: {f.event_id} {f.field} = {f.value}")
