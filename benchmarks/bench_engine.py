@@ -6,7 +6,7 @@
 Compared, in one process, on the same points (the nearest-place search is the same scipy k-d
 tree in every method; the controller look-up differs):
 - ``annotate (DataFrame)``: syriadata.annotate on a pandas frame (a dense place-by-day table when
-  places x days fit in 50 million cells and number no more than the points, else binary searches
+  places x days fit in 50 million cells and number at most 4 per point, else binary searches
   on sorted queries);
 - ``annotate (Parquet)`` / ``annotate (DuckDB)``: the same points from a Parquet file / a DuckDB
   relation, read in batches of 1,000,000 rows;

@@ -123,14 +123,14 @@ def test_quote_scan_across_blocks(monkeypatch, text, regular):
 
 
 def test_file_scan_across_blocks(monkeypatch, tmp_path):
-    from syriadata.contract.checks import _FileScan
+    from syriadata.contract.csvfile import FileScan
 
     data = b"a,b \n1,2\n3,4\t\n5,6\r\n7,8 "  # lines 1, 3 and 5 end with a space or tab; one CR
     path = tmp_path / "t.csv"
     path.write_bytes(data)
     for size in (1, 2, 4, 1 << 24):
         monkeypatch.setattr(csvfile, "BLOCK", size)
-        scan = _FileScan()
+        scan = FileScan()
         for _, block in csvfile.blocks(path):
             scan.add(block)
         assert scan.trailing_lines() == [1, 3, 5]

@@ -177,6 +177,21 @@ def _text_rank(col: pd.Series) -> np.ndarray:
     return rank
 
 
+def _chain_keys(ent, start, end, rank) -> tuple:
+    """Sort keys for ``np.lexsort`` (last key first) giving the order (entity, start, end, rank):
+    two int64 keys when the values pack into them (half the passes of four), else the four."""
+    never = np.iinfo(np.int64).max
+    def span(a):
+        present = a[a != never]
+        return (int(present.min()), int(present.max()) - int(present.min()) + 2) if len(present) else (0, 1)
+    (s0, sw), (e0, ew) = span(start), span(end)
+    ent_w, rank_w = int(ent.max()) + 1 if len(ent) else 1, len(rank) + 1
+    if ent_w * sw < 2**62 and ew * rank_w < 2**62:
+        days = lambda a, lo, w: np.where(a == never, w - 1, a - lo)  # noqa: E731  (a missing day sorts last)
+        return (days(end, e0, ew) * rank_w + rank, ent.astype(np.int64) * sw + days(start, s0, sw))
+    return (rank, end, start, ent)
+
+
 def _chain_problems(pkg: Package, name: str, spec: dict, tables: Tables) -> list[Problem]:
     """One chain check, vectorised: rows are put in chain order by one integer sort (entity code,
     start day, end day, key rank), and each rule compares a row with its predecessor in that order."""
@@ -195,7 +210,8 @@ def _chain_problems(pkg: Package, name: str, spec: dict, tables: Tables) -> list
     ent_codes, ent_values = codes(ev[entity])
     ent_rank = np.argsort(np.argsort(np.asarray([str(v) for v in ent_values], dtype=object), kind="stable"))
     ent = np.where(ent_codes >= 0, ent_rank[np.maximum(ent_codes, 0)] if len(ent_rank) else 0, len(ent_values))
-    order = rows[np.lexsort((_text_rank(ev[key])[rows], _days(ev[end])[rows], _days(ev[start])[rows], ent[rows]))]
+    order = rows[np.lexsort(_chain_keys(ent[rows], _days(ev[start])[rows], _days(ev[end])[rows],
+                                        _text_rank(ev[key])[rows]))]
     # before and after as codes in one space (-1 missing), in chain order
     both, labels = codes(pd.concat([ev[before_col].astype("string"), ev[after_col].astype("string")],
                                    ignore_index=True))
@@ -314,9 +330,12 @@ def _points_outside(rows: pd.DataFrame, spec: dict, iso3: str, tolerance: float,
         outside = distance_outside_km(iso3, lat, lon)
     except UsageError as err:  # a country the outlines do not know
         return [Problem(file, _line(rows.index[0]), spec.get("countryField"), iso3, "outside-country", str(err))]
-    swapped = distance_outside_km(iso3, lon, lat)
+    far = np.flatnonzero(outside > tolerance)
+    swapped = np.full(len(rows), np.inf)
+    if len(far):  # the swapped reading, for the points outside only
+        swapped[far] = distance_outside_km(iso3, lon.iloc[far], lat.iloc[far])
     problems = []
-    for j in np.flatnonzero(outside > tolerance):
+    for j in far:
         i = rows.index[j]
         hint = ("; latitude and longitude look swapped" if swapped[j] <= tolerance
                 else "; check the source of the coordinates")
@@ -328,31 +347,6 @@ def _points_outside(rows: pd.DataFrame, spec: dict, iso3: str, tolerance: float,
 
 def file_sha256(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-class _FileScan:
-    """What ``check_files`` needs of a file's bytes, fed a block at a time: its size, SHA-256,
-    whether it holds a carriage return, and the lines (from 1) that end with a space or tab (the
-    byte before each LF, looked at with NumPy)."""
-
-    def __init__(self):
-        self.sha, self.size, self.cr, self.trailing = hashlib.sha256(), 0, False, []
-        self.lines, self.last = 0, -1
-
-    def add(self, block: bytes) -> None:
-        self.sha.update(block)
-        self.size += len(block)
-        self.cr = self.cr or b"\r" in block
-        arr = np.frombuffer(block, dtype=np.uint8)
-        newlines = np.flatnonzero(arr == 10)
-        prev = np.where(newlines > 0, arr[np.maximum(newlines - 1, 0)].astype(np.int16), np.int16(self.last))
-        self.trailing += (np.flatnonzero((prev == 32) | (prev == 9)) + self.lines + 1).tolist()
-        self.lines += len(newlines)
-        if len(arr):
-            self.last = int(arr[-1])
-
-    def trailing_lines(self) -> list[int]:
-        return self.trailing + ([self.lines + 1] if self.last in (32, 9) else [])  # the last line, without its LF
 
 
 def _is_sorted(keys: pd.DataFrame) -> bool:
@@ -367,7 +361,8 @@ def _is_sorted(keys: pd.DataFrame) -> bool:
 
 def check_files(pkg: Package, tables: Tables) -> list[Problem]:
     """Files are tidy (LF, no trailing spaces, sorted by primary key) and match the descriptor's bytes and hash."""
-    from .csvfile import blocks
+    from .csvfile import FileScan, blocks, file_signature
+    from .keys import recall
 
     problems = []
     for name in pkg.table_names:
@@ -375,9 +370,11 @@ def check_files(pkg: Package, tables: Tables) -> list[Problem]:
         if not path.is_file():
             continue
         file = res["path"]
-        scan = _FileScan()
-        for _, block in blocks(path):  # one pass, a block at a time
-            scan.add(block)
+        scan = recall(("file", str(path), file_signature(path)))  # scanned already while it was read
+        if scan is None:
+            scan = FileScan()
+            for _, block in blocks(path):  # one pass, a block at a time
+                scan.add(block)
         if scan.cr:
             problems.append(Problem(file, None, None, None, "line-endings", "use LF line endings, not CRLF"))
         for n in scan.trailing_lines():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 from pathlib import Path
 
@@ -106,6 +107,37 @@ def blocks(source):
         while block := handle.read(BLOCK):
             yield at, block
             at += len(block)
+
+
+class FileScan:
+    """What ``check_files`` needs of a file's bytes, fed a block at a time: its size, SHA-256,
+    whether it holds a carriage return, and the lines (from 1) that end with a space or tab (the
+    byte before each LF, looked at with NumPy)."""
+
+    def __init__(self):
+        self.sha, self.size, self.cr, self.trailing = hashlib.sha256(), 0, False, []
+        self.lines, self.last = 0, -1
+
+    def add(self, block: bytes) -> None:
+        self.sha.update(block)
+        self.size += len(block)
+        self.cr = self.cr or b"\r" in block
+        arr = np.frombuffer(block, dtype=np.uint8)
+        newlines = np.flatnonzero(arr == 10)
+        prev = np.where(newlines > 0, arr[np.maximum(newlines - 1, 0)].astype(np.int16), np.int16(self.last))
+        self.trailing += (np.flatnonzero((prev == 32) | (prev == 9)) + self.lines + 1).tolist()
+        self.lines += len(newlines)
+        if len(arr):
+            self.last = int(arr[-1])
+
+    def trailing_lines(self) -> list[int]:
+        return self.trailing + ([self.lines + 1] if self.last in (32, 9) else [])  # the last line, without its LF
+
+
+def file_signature(path) -> tuple:
+    """(inode, size, modification time): a file with the same signature has not been rewritten since."""
+    st = Path(path).stat()
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 class QuoteScan:

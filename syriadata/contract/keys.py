@@ -20,13 +20,30 @@ _SHARED: dict | None = None
 def shared_lookups():
     """Within the block, ``positions`` (and ``isin``) of the same two Arrow-backed columns are
     computed once: the foreign-key, citation and evidence checks all look up every link's row.
-    The arrays are held until the block ends, so an id cannot be reused for another array."""
+    The arrays are held until the block ends, so an id cannot be reused for another array. The
+    reader also keeps here what it saw of each file (``remember``) for the file checks (``recall``)."""
     global _SHARED
     outer, _SHARED = _SHARED, {}
     try:
         yield
     finally:
         _SHARED = outer
+
+
+def remember(key, value) -> None:
+    """Keep ``value`` under ``key`` until the ``shared_lookups()`` block ends (nothing outside one)."""
+    if _SHARED is not None:
+        _SHARED[key] = value
+
+
+def recall(key):
+    """What ``remember`` kept under ``key`` in this ``shared_lookups()`` block, else None."""
+    return None if _SHARED is None else _SHARED.get(key)
+
+
+def sharing() -> bool:
+    """Whether a ``shared_lookups()`` block is open (then scans worth sharing are kept)."""
+    return _SHARED is not None
 
 
 def _backing(values):
@@ -72,19 +89,47 @@ def positions(values, reference) -> np.ndarray:
             memo = (id(a), id(b))
             if memo in _SHARED:
                 return _SHARED[memo][2]
-    found = pc.index_in(arrow_text(values), value_set=arrow_text(reference), skip_nulls=True)
-    out = np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):  # look up the few categories only
+        codes_ = np.asarray(values.cat.codes)
+        where = positions(pd.Series(values.cat.categories.astype(str), dtype="string"), reference)
+        return np.where(codes_ >= 0, where[np.maximum(codes_, 0)] if len(where) else -1, -1).astype(np.int64)
+    arr, ref = arrow_text(values), arrow_text(reference)
+    out = _sorted_positions(arr, ref)
+    if out is None:
+        found = pc.index_in(arr, value_set=ref, skip_nulls=True)
+        out = np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
     if memo is not None:
         _SHARED[memo] = (a, b, out)
     return out
+
+
+def _sorted_positions(arr, ref) -> np.ndarray | None:
+    """Positions without hashing in the common case of a tidy package: ``arr`` sorted, and its
+    distinct values, in order, exactly the rows of ``ref`` (a link table's keys and the table they
+    point at, both sorted by key). Then each value's row is the number of value changes before it.
+    None in any other case (then hash)."""
+    import pyarrow.compute as pc
+
+    if arr.null_count or ref.null_count or len(arr) < 2 or len(ref) < 2 or len(arr) < len(ref):
+        return None
+    changes = np.asarray(pc.not_equal(arr[1:], arr[:-1]).to_numpy(zero_copy_only=False), dtype=bool)
+    if int(changes.sum()) + 1 != len(ref):
+        return None
+    starts = np.concatenate([[0], np.flatnonzero(changes) + 1])
+    if not pc.all(pc.equal(arr.take(starts), ref)).as_py():
+        return None
+    if not sorted_rows([ref]):  # equal to the run heads of arr, which is then sorted too if ref is
+        return None
+    return np.cumsum(np.concatenate([[0], changes]), dtype=np.int64)
 
 
 def isin(values, reference) -> np.ndarray:
     """Whether each of ``values`` occurs in ``reference``, as a boolean array (a missing value never does)."""
     import pyarrow.compute as pc
 
-    if _SHARED is not None and _backing(values) is not None and _backing(reference) is not None:
-        return positions(values, reference) >= 0  # shared with the other checks
+    if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype) or (
+            _SHARED is not None and _backing(values) is not None and _backing(reference) is not None):
+        return positions(values, reference) >= 0  # by category, or shared with the other checks
     arr = arrow_text(values)
     found = pc.is_in(arr, value_set=arrow_text(reference), skip_nulls=True)
     return np.asarray(pc.and_(found, pc.is_valid(arr)).fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)

@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .csvfile import FORMULA_PREFIXES, QuoteScan, _read_arrow, blocks
+from .csvfile import FORMULA_PREFIXES, FileScan, QuoteScan, _read_arrow, blocks, file_signature
+from .keys import remember, sharing
 from .schema import DATE_DTYPE, dtype_for
 
 #: the dates pandas' nanosecond timestamps hold; the careful path's ``to_datetime`` rejects others
@@ -86,8 +87,8 @@ def _column(arr, field: dict[str, Any], key: list[str]):
     if kind == "string":
         enum = cons.get("enum")
         if enum:  # the rules below then look at the few distinct values only
-            encoded = pc.dictionary_encode(arr)
-            text = encoded.dictionary
+            encoded = pc.dictionary_encode(arr)  # one dictionary for all chunks
+            text = encoded.chunk(0).dictionary if encoded.num_chunks else pa.array([], pa.large_string())
         else:
             text = arr
         if len(text) > text.null_count and pc.any(pc.is_in(pc.utf8_slice_codeunits(text, 0, 1),
@@ -104,10 +105,9 @@ def _column(arr, field: dict[str, Any], key: list[str]):
             where = dtype.categories.get_indexer(pd.Index(text.to_pylist(), dtype=object))
             if (where < 0).any():
                 return None
-            idx = encoded.indices.to_numpy(zero_copy_only=False)
-            codes = np.full(len(arr), -1, dtype=np.int64)
-            valid = ~np.asarray(encoded.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-            codes[valid] = where[idx[valid].astype(np.int64)]
+            indices = pa.chunked_array([c.indices for c in encoded.chunks], type=pa.int32())
+            idx = np.asarray(indices.fill_null(-1).to_numpy(), dtype=np.int64)
+            codes = np.where(idx >= 0, where[np.maximum(idx, 0)] if len(where) else -1, -1)
             return pd.Categorical.from_codes(codes, dtype=dtype)
         return pd.array(arr, dtype=dtype_for(field))
     if kind == "date":
@@ -138,17 +138,14 @@ def _column(arr, field: dict[str, Any], key: list[str]):
 
 
 def _conversions(table, fields: list[dict[str, Any]], key: list[str]) -> dict[str, Any] | None:
-    """Every column converted (None if any is in doubt), the columns spread over the cores: pyarrow's
-    compute functions release the GIL, so threads run them side by side."""
-    import os
-    from concurrent.futures import ThreadPoolExecutor
-
-    def one(field):
-        return _column(table.column(field["name"]).combine_chunks(), field, key)
-
-    with ThreadPoolExecutor(max_workers=min(len(fields), os.cpu_count() or 1)) as pool:
-        columns = dict(zip([f["name"] for f in fields], pool.map(one, fields)))
-    return None if any(c is None for c in columns.values()) else columns
+    """Every column converted (None if any is in doubt), one after the other: threads were no faster
+    here and held more memory at once."""
+    columns = {}
+    for field in fields:  # each column's chunks as the parser left them (combining them would copy it)
+        columns[field["name"]] = typed = _column(table.column(field["name"]), field, key)
+        if typed is None:
+            return None
+    return columns
 
 
 def read_typed(path: Path, fields: list[dict[str, Any]], key: list[str], missing: list[str]) -> pd.DataFrame | None:
@@ -169,12 +166,18 @@ def read_typed(path: Path, fields: list[dict[str, Any]], key: list[str], missing
     names = [f["name"] for f in fields]
     header = ",".join(names).encode("utf-8")
     scan = QuoteScan()
+    signature = file_signature(path)
+    facts = FileScan() if sharing() else None  # in `validate`: what the file checks need, from the same read
     for at, block in blocks(path):  # a block at a time: the whole file is never held here
+        if facts is not None:
+            facts.add(block)
         if at == 0 and block[:len(header) + 1] != header + b"\n" and block != header:  # a BOM, another header
             return None
         if b"\r" in block or b"\x00" in block:
             return None
         scan.add(at, block)
+    if facts is not None:
+        remember(("file", str(path), signature), facts)
     if not scan.size or not scan.regular():
         return None
     table = _read_arrow(str(path), names, missing)  # pyarrow reads the file itself, in blocks
@@ -184,8 +187,9 @@ def read_typed(path: Path, fields: list[dict[str, Any]], key: list[str], missing
     if columns is None:
         return None
     if len(key) > 1:
-        unique = _rows_unique([table.column(k).combine_chunks() for k in key])
+        unique = _rows_unique([table.column(k) for k in key])
         if unique is False or (unique is None and pd.DataFrame({k: columns[k] for k in key}).duplicated().any()):
             return None
     del table
+    pa.default_memory_pool().release_unused()  # the parser's blocks go back to the system, not to the next table
     return pd.DataFrame(columns)

@@ -31,15 +31,23 @@ def validate_package(root: str | Path | None = None) -> list[Problem]:
         if not err.problems:
             raise
         return err.problems
-    tables, problems = {}, []
-    for name in pkg.table_names:
-        tables[name], found = read_table(pkg, name)
-        problems += found
-    broken = sorted({p.file for p in problems if p.rule in STRUCTURAL_RULES})
-    if broken:
-        return problems + [Problem("datapackage.json", None, None, None, "check-skipped",
-                                   f"cross-table checks wait until {', '.join(broken)} can be read")]
-    with shared_lookups():  # the checks look up the same keys: each lookup once
+    with shared_lookups():  # the checks look up the same keys, and scan the files the reader scanned: once each
+        tables, problems = {}, []
+        for name in pkg.table_names:
+            tables[name], found = read_table(pkg, name)
+            problems += found
+        broken = sorted({p.file for p in problems if p.rule in STRUCTURAL_RULES})
+        if broken:
+            return problems + [Problem("datapackage.json", None, None, None, "check-skipped",
+                                       f"cross-table checks wait until {', '.join(broken)} can be read")]
         for check in ALL_CHECKS:
             problems += check(pkg, tables)
+            _release_arrow_memory()  # a check's temporaries go back to the system before the next one runs
     return problems
+
+
+def _release_arrow_memory() -> None:
+    """Return the memory pyarrow's allocator keeps for reuse to the system (it counts in the peak otherwise)."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()

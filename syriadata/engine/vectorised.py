@@ -95,6 +95,9 @@ class ControlIndex:
 
 #: the most place x day cells the dense table may hold (3 bytes each: int16 controller, bool flag)
 DENSE_MAX_CELLS = 50_000_000
+#: the table is built for up to this many cells per point (bundled data, 5,111,744 cells for 5,000,000
+#: points: the table 2.00 s, binary searches 2.88 s, in benchmarks/bench_engine.py)
+DENSE_CELLS_PER_POINT = 4
 
 
 @dataclass(frozen=True)
@@ -214,13 +217,26 @@ class NearestPlace:
         return pos, km
 
 
+#: points looked up at a time (in benchmarks/bench_engine.py, 5,000,000 points read from Parquet in
+#: batches of 1,000,000 were annotated faster than the same points in one pass over a DataFrame)
+_SLICE = 1_000_000
+
+
 def _annotate_frame(frame: pd.DataFrame, lat: str, lon: str, date: str, max_km: float,
                     nearest: NearestPlace, idx: ControlIndex, tree_to_code: np.ndarray,
                     dense: DenseControl | None = None, place_categories: pd.Index | None = None) -> pd.DataFrame:
-    pos, km = nearest.query(frame[lat].to_numpy(), frame[lon].to_numpy(), max_km)
-    place_code = np.where(pos >= 0, tree_to_code[np.maximum(pos, 0)], -1).astype(np.int32)
     lookup = idx.lookup if dense is None else dense.lookup
-    controller, uncertain = lookup(place_code, _days(frame[date]))
+    lats, lons, days = frame[lat].to_numpy(), frame[lon].to_numpy(), _days(frame[date])
+    parts = []
+    for at in range(0, len(frame), _SLICE):  # a slice at a time: its sorts and gathers stay in the caches
+        end = at + _SLICE
+        pos, km = nearest.query(lats[at:end], lons[at:end], max_km)
+        place_code = np.where(pos >= 0, tree_to_code[np.maximum(pos, 0)], -1).astype(np.int32)
+        parts.append((pos, km, *lookup(place_code, days[at:end])))
+    if parts:
+        pos, km, controller, uncertain = (np.concatenate(p) for p in zip(*parts))
+    else:
+        pos, km, controller, uncertain = (np.zeros(0, t) for t in (np.int64, float, np.int16, bool))
     out = frame.copy(deep=False)  # copy-on-write: the user's columns are not duplicated
     if place_categories is None:
         place_categories = pd.Index(nearest.place_ids)
@@ -244,8 +260,8 @@ def annotate(data, *, lat: str = "latitude", lon: str = "longitude", date: str =
     ``out`` when given.
 
     The controller look-up uses a dense place-by-day table when places x days of the events fit
-    in ``DENSE_MAX_CELLS`` and number no more than the points (``dense=None``, the default), else
-    binary searches over the sorted events; ``dense=True`` builds the table whenever it fits,
+    in ``DENSE_MAX_CELLS`` and number at most ``DENSE_CELLS_PER_POINT`` per point (``dense=None``,
+    the default), else binary searches over the sorted events; ``dense=True`` builds the table whenever it fits,
     ``dense=False`` never. Both give the same result.
     """
     if max_km <= 0:
@@ -351,9 +367,10 @@ def annotator(places: pd.DataFrame, events: pd.DataFrame, *, lat: str = "latitud
     nearest = NearestPlace(places)
     idx = ControlIndex.build(events, resolve)
     tree_to_code = idx.places.get_indexer(pd.Index(nearest.place_ids, dtype="string"))  # -1: place with no events
-    # the table costs about one pass over its cells: worth it only when it has fewer cells than there
-    # are points to look up (``rows``, when known); ``dense=True`` builds it whenever it fits
-    cap = DENSE_MAX_CELLS if dense or rows is None else min(DENSE_MAX_CELLS, rows)
+    # the table costs a few cheap passes over its cells, a binary search costs far more per point: it is
+    # worth building when it has at most DENSE_CELLS_PER_POINT cells per point to look up (``rows``,
+    # when known); ``dense=True`` builds it whenever it fits
+    cap = DENSE_MAX_CELLS if dense or rows is None else min(DENSE_MAX_CELLS, DENSE_CELLS_PER_POINT * rows)
     table = None if dense is False else DenseControl.build(idx, cap)
     return _Step(lat, lon, date, max_km, nearest, idx, tree_to_code, table, pd.Index(nearest.place_ids))
 
