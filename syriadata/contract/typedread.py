@@ -11,8 +11,9 @@ the table again and reports exactly what is wrong. A valid table therefore loads
 invalid one gives the same problems as before.
 
 Each check here is at least as strict as the careful path's (a date with spaces or without
-leading zeros, an integer with a ``+``, a number read as NaN all decline): it may send a valid
-table to the careful path, never an invalid one past it. ``tests/test_scale.py`` compares the two
+leading zeros, an integer with a ``+`` decline; a table with number or boolean fields, small ones
+here, is left to the careful path): it may send a valid table to the careful path, never an
+invalid one past it. ``tests/test_scale.py`` compares the two
 paths' frames on the bundled and a generated package.
 """
 from __future__ import annotations
