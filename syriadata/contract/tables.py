@@ -43,7 +43,9 @@ def _convert(raw: pd.Series, field: dict[str, Any]) -> tuple[pd.Series, pd.Serie
         return raw.astype(dtype), pd.Series(False, index=raw.index), "type"
     if kind == "date":
         typed = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
-        bad = present & typed.isna()
+        exact = raw.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)  # strptime takes "2024-12-1" too
+        bad = present & (typed.isna() | ~exact)
+        typed = typed.where(~bad)
         return typed.astype(DATE_DTYPE), bad, "type-date"
     if kind == "integer":
         ok = raw.str.fullmatch(r"[+-]?\d+").fillna(False).astype(bool)

@@ -46,8 +46,10 @@ def _unique(arr) -> bool:
 
     if arr.null_count > 1:
         return False
-    if arr.null_count == 0 and _sorted_text(arr):  # a tidy file is sorted by its key: compare neighbours
-        return len(arr) < 2 or not pc.any(pc.equal(arr[1:], arr[:-1])).as_py()
+    if len(arr) < 2:
+        return True
+    if arr.null_count == 0 and not pc.any(pc.less_equal(arr[1:], arr[:-1])).as_py():
+        return True  # strictly ascending (a tidy file is sorted by its key): no value repeats
     return len(pc.unique(arr)) == len(arr)
 
 
@@ -70,8 +72,98 @@ def _rows_unique(arrays) -> bool | None:
     return not undecided.any()
 
 
+def _encoded(field: dict[str, Any], key: list[str]) -> bool:
+    """Whether the parser dictionary-encodes this column: dates and categories (few distinct values),
+    outside the primary key and without a uniqueness rule (those are compared as plain text)."""
+    cons = field.get("constraints", {})
+    few = field["type"] == "date" or (field["type"] == "string" and bool(cons.get("enum")))
+    return few and field["name"] not in key and not cons.get("unique")
+
+
+#: the first bytes that make a cell look like a spreadsheet formula (every prefix is one ASCII byte)
+_FORMULA_BYTES = np.zeros(256, dtype=bool)
+_FORMULA_BYTES[[ord(p) for p in FORMULA_PREFIXES]] = True
+
+
+def _formula_like(text) -> bool:
+    """Whether any cell of the Arrow text array ``text`` starts with a formula prefix.
+
+    Looks at each cell's first byte through the array's offsets with NumPy: pyarrow has no kernel
+    for a first byte that does not build a new array of strings first (three times slower here).
+    """
+    import pyarrow as pa
+
+    for chunk in (text.chunks if isinstance(text, pa.ChunkedArray) else [text]):
+        if len(chunk) == chunk.null_count:
+            continue
+        wide = pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)
+        _, offsets_buf, data_buf = chunk.buffers()
+        offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
+        starts = offsets[:-1]
+        filled = offsets[1:] > starts  # a missing cell is empty in the data buffer
+        if chunk.null_count:
+            filled &= chunk.is_valid().to_numpy(zero_copy_only=False)
+        data = np.frombuffer(data_buf, dtype=np.uint8)
+        if _FORMULA_BYTES[data[starts[filled]]].any():
+            return True
+    return False
+
+
+def _text_ok(text, cons: dict[str, Any]) -> bool:
+    """Whether no value of the Arrow text array ``text`` looks like a formula and all match the pattern."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if _formula_like(text):
+        return False
+    if "pattern" in cons and len(text) > text.null_count:
+        try:  # RE2 is never looser than Python's re on these patterns (its \d and \w are ASCII)
+            return bool(pc.all(pc.match_substring_regex(text, rf"\A(?:{cons['pattern']})\z")).as_py())
+        except pa.ArrowInvalid:  # a pattern RE2 cannot compile: leave it to pandera
+            return False
+    return True
+
+
+def _gather(arr, lookup):
+    """Map each dictionary-encoded chunk of ``arr`` through ``lookup(dictionary)`` (a NumPy array with
+    one entry per distinct value, plus a last entry for an empty cell; None when in doubt) and
+    concatenate: the rules and conversions look at each distinct value of a parser block once."""
+    parts = []
+    for chunk in arr.chunks:
+        table = lookup(chunk.dictionary)
+        if table is None:
+            return None
+        idx = np.asarray(chunk.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+        parts.append(table[idx])  # -1 (an empty cell) takes the last entry
+    return np.concatenate(parts) if parts else None
+
+
+def _category_codes(dtype, cons):
+    """``lookup`` for :func:`_gather`: a category's code for each distinct text (-1 for an empty cell)."""
+    def lookup(text):
+        if not _text_ok(text, cons):
+            return None
+        where = dtype.categories.get_indexer(pd.Index(text.to_pylist(), dtype=object))
+        return None if (where < 0).any() else np.append(where, -1)
+    return lookup
+
+
+def _days(text):
+    """``lookup`` for :func:`_gather`: the day of each distinct date text (NaT for an empty cell)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        days = pc.cast(text, pa.date32())  # exactly YYYY-MM-DD and a real day, else ArrowInvalid
+    except pa.ArrowInvalid:
+        return None
+    values = days.to_numpy(zero_copy_only=False).astype(DATE_DTYPE)
+    return np.append(values, np.datetime64("NaT", "us"))
+
+
 def _column(arr, field: dict[str, Any], key: list[str]):
-    """The pandas column for one Arrow text column, or None if a cell or a rule is in doubt."""
+    """The pandas column for one Arrow text column (plain, or dictionary-encoded by the parser, see
+    :func:`_encoded`), or None if a cell or a rule is in doubt."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -83,45 +175,55 @@ def _column(arr, field: dict[str, Any], key: list[str]):
         return None
     if cons.get("required") and arr.null_count:
         return None
-    if cons.get("unique") and not _unique(arr):
+    encoded = pa.types.is_dictionary(arr.type)
+    if cons.get("unique") and (encoded or not _unique(arr)):
         return None
     if kind == "string":
         enum = cons.get("enum")
+        if enum and encoded:
+            codes = _gather(arr, _category_codes(dtype_for(field), cons))
+            if codes is None and len(arr):
+                return None
+            return pd.Categorical.from_codes(codes if codes is not None else [], dtype=dtype_for(field))
+        if encoded:  # not asked of the parser; read as a plain text column
+            arr = pc.cast(arr, pa.large_string())
         if enum:  # the rules below then look at the few distinct values only
-            encoded = pc.dictionary_encode(arr)  # one dictionary for all chunks
-            text = encoded.chunk(0).dictionary if encoded.num_chunks else pa.array([], pa.large_string())
+            encoded_arr = pc.dictionary_encode(arr)  # one dictionary for all chunks
+            text = encoded_arr.chunk(0).dictionary if encoded_arr.num_chunks else pa.array([], pa.large_string())
         else:
             text = arr
-        if len(text) > text.null_count and pc.any(pc.is_in(pc.utf8_slice_codeunits(text, 0, 1),
-                                                          value_set=pa.array(FORMULA_PREFIXES))).as_py():
+        if not _text_ok(text, cons):
             return None
-        if "pattern" in cons and len(text) > text.null_count:
-            try:  # RE2 is never looser than Python's re on these patterns (its \d and \w are ASCII)
-                if not pc.all(pc.match_substring_regex(text, rf"\A(?:{cons['pattern']})\z")).as_py():
-                    return None
-            except pa.ArrowInvalid:  # a pattern RE2 cannot compile: leave it to pandera
-                return None
         if enum:
             dtype = dtype_for(field)
             where = dtype.categories.get_indexer(pd.Index(text.to_pylist(), dtype=object))
             if (where < 0).any():
                 return None
-            indices = pa.chunked_array([c.indices for c in encoded.chunks], type=pa.int32())
+            indices = pa.chunked_array([c.indices for c in encoded_arr.chunks], type=pa.int32())
             idx = np.asarray(indices.fill_null(-1).to_numpy(), dtype=np.int64)
             codes = np.where(idx >= 0, where[np.maximum(idx, 0)] if len(where) else -1, -1)
             return pd.Categorical.from_codes(codes, dtype=dtype)
         return pd.array(arr, dtype=dtype_for(field))
     if kind == "date":
-        try:
-            days = pc.cast(arr, pa.date32())  # exactly YYYY-MM-DD and a real day, else ArrowInvalid
-        except pa.ArrowInvalid:
-            return None
-        values = pc.cast(days, pa.timestamp("us")).to_numpy(zero_copy_only=False).astype(DATE_DTYPE)
+        if encoded:
+            values = _gather(arr, _days)
+            if values is None:
+                if len(arr):
+                    return None
+                values = np.zeros(0, DATE_DTYPE)
+        else:
+            try:
+                days = pc.cast(arr, pa.date32())  # exactly YYYY-MM-DD and a real day, else ArrowInvalid
+            except pa.ArrowInvalid:
+                return None
+            values = pc.cast(days, pa.timestamp("us")).to_numpy(zero_copy_only=False).astype(DATE_DTYPE)
         present = values[~np.isnat(values)]
         if len(present) and (present.min() < _DATE_RANGE[0] or present.max() > _DATE_RANGE[1]):
             return None
         typed = values
     elif kind == "integer":
+        if encoded:
+            return None
         try:
             ints = pc.cast(arr, pa.int64())  # digits with an optional minus; no spaces, no plus
         except pa.ArrowInvalid:
@@ -181,7 +283,8 @@ def read_typed(path: Path, fields: list[dict[str, Any]], key: list[str], missing
         remember(("file", str(path), signature), facts)
     if not scan.size or not scan.regular():
         return None
-    table = _read_arrow(str(path), names, missing)  # pyarrow reads the file itself, in blocks
+    encoded = [f["name"] for f in fields if _encoded(f, key)]
+    table = _read_arrow(str(path), names, missing, encoded)  # pyarrow reads the file itself, in blocks
     if table is None:
         return None
     columns = _conversions(table, fields, key)
