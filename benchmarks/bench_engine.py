@@ -20,7 +20,14 @@ Each method runs once to warm up, then ``--repeats`` rounds that alternate the m
 gives the minimum and median wall time and the ratio of the medians to each baseline.
 
     python benchmarks/bench_engine.py [--points 5000000] [--places 5000 --events 500000] [--repeats 3]
-                                      [--write docs/benchmarks.md]
+                                      [--memory] [--write docs/benchmarks.md]
+
+With ``--memory`` (Linux), each method also runs once more for its peak memory: the kernel's peak
+resident size (reset through ``/proc/self/clear_refs`` before the call) less the resident size just
+before it, so the inputs every method shares (points, places, events) are not counted. The script
+re-runs itself with ``MALLOC_MMAP_THRESHOLD_`` fixed at 64 KiB, so every large NumPy array is its own
+mapping and goes back to the system when freed: otherwise a method could reuse memory an earlier
+one left in the heap and seem smaller than it is.
 """
 from __future__ import annotations
 
@@ -103,7 +110,33 @@ def by_hand_searchsorted(points, events, places, max_km):
     return np.where(ok, idx.eff_controller[np.maximum(pos, 0)], -1)
 
 
-def run_workload(label, places, events, points, max_km, repeats, folder):
+def _status(field: str) -> int:
+    """A ``/proc/self/status`` figure (VmRSS, VmHWM) in bytes."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+def peak_above(fn) -> int:
+    """Bytes of resident memory ``fn()`` needs at its peak above what the process held just before."""
+    import gc
+
+    import pyarrow as pa
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
+        fh.write("5")  # the peak resident size starts again from the current one
+    before = _status("VmRSS")
+    result = fn()
+    peak = _status("VmHWM")
+    del result
+    return peak - before
+
+
+def run_workload(label, places, events, points, max_km, repeats, folder, memory=False):
     import duckdb
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -142,6 +175,7 @@ def run_workload(label, places, events, points, max_km, repeats, folder):
             if rnd:
                 times[name].append(secs)
         print(f"  {label}: round {rnd} done", file=sys.stderr, flush=True)
+    peaks = {name: peak_above(fn) for name, fn in methods.items()} if memory else {}
     con.close()
     med = {k: statistics.median(v) for k, v in times.items()}
     lines = [f"### {label}: {len(idx.places):,} places, {len(events):,} events, {len(points):,} points, "
@@ -156,6 +190,12 @@ def run_workload(label, places, events, points, max_km, repeats, folder):
                      f"{med[name] / med['annotate (DataFrame)']:.2f} |")
     lines += ["", "Same controllers as annotate (DataFrame): " + ", ".join(f"{k} {'yes' if v else 'NO'}"
                                                                        for k, v in same.items()) + "."]
+    if peaks:
+        best = min(peaks["by hand: dense table"], peaks["by hand: unsorted searchsorted"])
+        lines += ["", f"Peak memory above the inputs ({len(points):,} points: "
+                      f"{points.memory_usage(deep=True).sum() / 2**20:.0f} MiB), one call each:", "",
+                  "| method | peak above inputs (MiB) | / the smaller by hand |", "|---|---|---|"]
+        lines += [f"| {name} | {v / 2**20:.0f} | {v / best:.2f} |" for name, v in peaks.items()]
     return lines
 
 
@@ -168,7 +208,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--max-km", type=float, default=10.0)
     parser.add_argument("--write", help="also write the results as Markdown to this file")
+    parser.add_argument("--memory", action="store_true", help="also measure each method's peak memory (Linux)")
     args = parser.parse_args()
+    if args.memory and os.environ.get("MALLOC_MMAP_THRESHOLD_") != "65536":
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536"})
     head = [f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
             f"pandas {pd.__version__}, numpy {np.__version__}; best of {args.repeats} alternating rounds after a warm-up.",
             ""]
@@ -176,11 +219,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         places, events = syriadata.load_places(), syriadata.load_control_events()
         pts = points_near(places, args.points, "2024-11-20", 140)
-        body += run_workload("bundled", places, events, pts, args.max_km, args.repeats, folder) + [""]
+        body += run_workload("bundled", places, events, pts, args.max_km, args.repeats, folder, args.memory) + [""]
         del pts
         places, events, (day0, span) = synthetic(args.places, args.events)
         pts = points_near(places, args.synthetic_points, day0, span)
-        body += run_workload("synthetic", places, events, pts, args.max_km, args.repeats, folder)
+        body += run_workload("synthetic", places, events, pts, args.max_km, args.repeats, folder, args.memory)
     text = "\n".join(head + body)
     print(text)
     if args.write:

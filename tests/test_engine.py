@@ -169,3 +169,55 @@ def test_annotate_in_slices_matches_one_pass(monkeypatch):
 def test_annotate_names_missing_columns():
     with pytest.raises(UsageError, match="lat=, lon=, date="):
         syriadata.annotate(pd.DataFrame({"x": [1]}), events=TOY, places=PLACES)
+
+
+def test_annotate_relation_builds_the_table_once_enough_points_came(monkeypatch):
+    """A DuckDB relation's length is unknown: the binary searches answer the first batches, the dense
+    table the rest, from the batch at which the points seen reach its size (by DENSE_CELLS_PER_POINT);
+    the answers are the same as one pass over the whole frame."""
+    duckdb = pytest.importorskip("duckdb")
+    from syriadata.engine import vectorised
+
+    rng = np.random.default_rng(3)
+    pts = pd.DataFrame({"latitude": rng.uniform(32.5, 35.3, 500), "longitude": rng.uniform(36, 37, 500),
+                        "date": pd.Timestamp("2024-12-01") + pd.to_timedelta(rng.integers(0, 10, 500), unit="D")})
+    whole = syriadata.annotate(pts, events=TOY, places=PLACES, max_km=60, dense=False)
+    cells = vectorised.DenseControl.cells(vectorised.ControlIndex.build(TOY))
+    monkeypatch.setattr(vectorised, "DENSE_CELLS_PER_POINT", cells / 250)  # worth it from 250 points seen
+    used = []
+    real = vectorised._annotate_frame
+
+    def spy(frame, *args, **kw):
+        used.append(args[-2] is not None if len(args) >= 8 else kw.get("dense") is not None)
+        return real(frame, *args, **kw)
+
+    monkeypatch.setattr(vectorised, "_annotate_frame", spy)
+    rel = duckdb.connect().from_df(pts)
+    got = syriadata.annotate(rel, events=TOY, places=PLACES, max_km=60, batch_rows=77)
+    # batches of 77: seen 77, 154, 231 (binary searches), then 308 >= 250 (the table) to the end
+    assert used[:4] == [False, False, False, True] and all(used[3:])
+    pd.testing.assert_frame_equal(norm(whole), norm(got), check_dtype=False)
+
+
+CHAIN_PLACES = pd.DataFrame({"place_id": ["p0", "p1", "p2", "p3"], "latitude": [33.0, 34.0, 35.0, 36.0],
+                             "longitude": [36.0, 36.5, 37.0, 37.5]})
+
+
+@settings(max_examples=40, deadline=None)
+@given(ev=chains(), days=st.lists(st.integers(-3, 45), min_size=1, max_size=30))
+@example(ev=NESTED, days=list(range(0, 12)))
+@example(ev=OVERLAPPING, days=list(range(0, 10)))
+def test_annotate_table_and_binary_search_match_reference(ev, days):
+    """The dense table and the one merged binary search give the chain walk's controller and flag."""
+    pts = pd.DataFrame({"latitude": np.repeat(CHAIN_PLACES["latitude"].to_numpy(), len(days)),
+                        "longitude": np.repeat(CHAIN_PLACES["longitude"].to_numpy(), len(days)),
+                        "date": np.tile((pd.Timestamp(DAY0) + pd.to_timedelta(days, unit="D")).to_numpy(), 4)})
+    table = syriadata.annotate(pts, events=ev, places=CHAIN_PLACES, max_km=1, dense=True)
+    search = syriadata.annotate(pts, events=ev, places=CHAIN_PLACES, max_km=1, dense=False)
+    pd.testing.assert_frame_equal(table, search)
+    for row in search.itertuples():
+        want = reference(ev, row.place_id, row.date, "latest")
+        if want[0] is None and row.place_id not in set(ev["place_id"]):
+            want = (None, False)
+        got = (None if pd.isna(row.controller) else row.controller, bool(row.uncertain))
+        assert got == want, row

@@ -9,7 +9,7 @@ place *p* iff the largest ``date_end`` among events of *p* starting on or before
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +40,27 @@ class ControlIndex:
     eff_controller: np.ndarray  # controller code of each event in eff_key order
     start_key: np.ndarray      # place * 2**32 + start day, sorted
     start_max_end: np.ndarray  # running max of end day per place, in start_key order
+    # both look-ups answered at once: every distinct key of eff_key and start_key, sorted, with the
+    # controller (-1 none) and the running max end (int64 min: none) that hold from it within its place
+    key: np.ndarray = None
+    key_controller: np.ndarray = None
+    key_max_end: np.ndarray = None
+
+    def __post_init__(self):
+        if self.key is None:  # one binary search per point over these, instead of one over each of the two
+            both = np.sort(np.concatenate([self.eff_key, self.start_key]), kind="stable")  # merges two sorted runs
+            key = both[np.concatenate([[True], both[1:] != both[:-1]])] if len(both) else both
+            place = key // _SHIFT
+            pos = np.searchsorted(self.eff_key, key, side="right") - 1
+            same = (pos >= 0) & (self.eff_key[np.maximum(pos, 0)] // _SHIFT == place)
+            ctrl = np.where(same, self.eff_controller[np.maximum(pos, 0)] if len(self.eff_key) else -1, -1)
+            spos = np.searchsorted(self.start_key, key, side="right") - 1
+            same = (spos >= 0) & (self.start_key[np.maximum(spos, 0)] // _SHIFT == place)
+            never = np.iinfo(np.int64).min
+            run = np.where(same, self.start_max_end[np.maximum(spos, 0)] if len(self.start_key) else never, never)
+            object.__setattr__(self, "key", key)
+            object.__setattr__(self, "key_controller", ctrl.astype(np.int32))
+            object.__setattr__(self, "key_max_end", run.astype(np.int64))
 
     @classmethod
     def build(cls, events: pd.DataFrame, resolve: str = "latest") -> "ControlIndex":
@@ -76,20 +97,19 @@ class ControlIndex:
         pc = place_code.astype(np.int64)
         key = pc * _SHIFT + day
         lower = (day - 1) if period_start is None else period_start
-        # Binary searches over a large index miss the cache on every probe when the queries come in
-        # random order; sorting the queries once makes both searches walk the index in order.
+        # A binary search over a large index misses the cache on every probe when the queries come in
+        # random order; sorting the queries once makes the search walk the index in order.
         order = np.argsort(key) if len(key) > 50_000 else None
-        sk = key if order is None else key[order]
-        pos = np.searchsorted(self.eff_key, sk, side="right") - 1
-        spos = np.searchsorted(self.start_key, sk, side="right") - 1
-        if order is not None:
-            pos[order], spos[order] = pos.copy(), spos.copy()
+        if order is None:
+            pos = np.searchsorted(self.key, key, side="right") - 1
+        else:
+            pos = np.empty(len(key), dtype=np.int64)
+            pos[order] = np.searchsorted(self.key, key[order], side="right") - 1
+        at = np.maximum(pos, 0)
         ok = (pos >= 0) & (place_code >= 0)
-        ok &= np.where(ok, self.eff_key[np.maximum(pos, 0)] // _SHIFT == pc, False)
-        controller = np.where(ok, self.eff_controller[np.maximum(pos, 0)], -1)
-        sok = (spos >= 0) & (place_code >= 0)
-        sok &= np.where(sok, self.start_key[np.maximum(spos, 0)] // _SHIFT == pc, False)
-        uncertain = sok & (self.start_max_end[np.maximum(spos, 0)] > lower + 1)
+        ok &= np.where(ok, self.key[at] // _SHIFT == pc, False) if len(self.key) else False
+        controller = np.where(ok, self.key_controller[at], -1) if len(self.key) else np.full(len(key), -1)
+        uncertain = (ok & (self.key_max_end[at] > lower + 1)) if len(self.key) else np.zeros(len(key), bool)
         return controller, uncertain
 
 
@@ -115,20 +135,38 @@ class DenseControl:
     controller: np.ndarray  # (places, days) int16
     uncertain: np.ndarray   # (places, days) bool
 
-    @classmethod
-    def build(cls, idx: "ControlIndex", max_cells: int = DENSE_MAX_CELLS) -> "DenseControl | None":
-        """The tables, or None when they would exceed ``max_cells`` (or the codes do not fit int16)."""
-        n_places = len(idx.places)
+    @staticmethod
+    def span(idx: "ControlIndex") -> tuple[int, int] | None:
+        """(first, last) day of the table for ``idx``, or None when no table can be built (no events,
+        codes beyond int16, keys the table cannot place)."""
         if not len(idx.eff_key) or len(idx.controllers) >= np.iinfo(np.int16).max:
             return None
-        eff_pc, eff_day = idx.eff_key // _SHIFT, idx.eff_key % _SHIFT
-        st_pc, st_day = idx.start_key // _SHIFT, idx.start_key % _SHIFT
+        if (idx.eff_key < 0).any() or (idx.start_key < 0).any():
+            return None
+        eff_day, st_day = idx.eff_key % _SHIFT, idx.start_key % _SHIFT
         ends = idx.start_max_end[idx.start_max_end > np.iinfo(np.int64).min]
         first = int(min(eff_day.min(), st_day.min()))
         last = int(max(eff_day.max(), ends.max() if len(ends) else eff_day.max()))
-        n_days = last - first + 1
-        if n_places * n_days > max_cells or (idx.eff_key < 0).any() or (idx.start_key < 0).any():
+        return first, last
+
+    @classmethod
+    def cells(cls, idx: "ControlIndex") -> int | None:
+        """Places x days of the table for ``idx`` (None when none can be built): its size before building it."""
+        span = cls.span(idx)
+        return None if span is None else len(idx.places) * (span[1] - span[0] + 1)
+
+    @classmethod
+    def build(cls, idx: "ControlIndex", max_cells: int = DENSE_MAX_CELLS) -> "DenseControl | None":
+        """The tables, or None when they would exceed ``max_cells`` (or the codes do not fit int16)."""
+        n_places, span = len(idx.places), cls.span(idx)
+        if span is None:
             return None
+        first, last = span
+        n_days = last - first + 1
+        if n_places * n_days > max_cells:
+            return None
+        eff_pc, eff_day = idx.eff_key // _SHIFT, idx.eff_key % _SHIFT
+        st_pc, st_day = idx.start_key // _SHIFT, idx.start_key % _SHIFT
         # the last event (in key order) taking effect on or before each day: mark, then carry forward
         mark = np.full((n_places, n_days), -1, dtype=np.int32)
         mark[eff_pc, eff_day - first] = np.arange(len(eff_pc), dtype=np.int32)  # later events overwrite
@@ -277,7 +315,7 @@ def annotate(data, *, lat: str = "latitude", lon: str = "longitude", date: str =
     elif isinstance(data, (str, Path)):
         rows = _parquet_rows(Path(data), (lat, lon, date))
     else:
-        rows = batch_rows  # a relation's length is not known without running it
+        rows = batch_rows  # a relation's length is not known without running it: the table may come later
     step = annotator(places, _load_events(events, root), lat=lat, lon=lon, date=date, max_km=max_km,
                      resolve=resolve, dense=dense, rows=rows)
     if isinstance(data, pd.DataFrame):
@@ -295,7 +333,8 @@ def annotate(data, *, lat: str = "latitude", lon: str = "longitude", date: str =
         if missing:
             raise UsageError(f"annotate: column(s) {missing} not in the relation (it has {', '.join(data.columns)}); "
                              "name them with lat=, lon=, date=")
-    return _annotate_batches(_batches(data, batch_rows), step, out)
+    grow = dense is None and not isinstance(data, (str, Path))  # a relation: build the table once enough points came
+    return _annotate_batches(_batches(data, batch_rows), step, out, grow=grow)
 
 
 def _check_out(out: Path) -> None:
@@ -435,9 +474,22 @@ def _batches(data, batch_rows: int):
     raise UsageError(f"annotate takes a pandas DataFrame, a Parquet path or a DuckDB relation, not {type(data).__name__}")
 
 
-def _annotate_batches(batches, step, out):
+def _growing(batches, step, grow: bool):
+    """(step, batch) pairs; with ``grow``, the step gains the dense table (``annotator``'s rule: at most
+    ``DENSE_CELLS_PER_POINT`` cells per point) as soon as the points seen so far justify it. For an input
+    whose length is not known in advance; the table and the binary searches give the same answers."""
+    cells = DenseControl.cells(step.idx) if grow and step.dense is None else None
+    seen = 0
+    for batch in batches:
+        seen += len(batch)
+        if cells is not None and cells <= min(DENSE_MAX_CELLS, DENSE_CELLS_PER_POINT * seen):
+            step, cells = replace(step, dense=DenseControl.build(step.idx)), None
+        yield step, batch
+
+
+def _annotate_batches(batches, step, out, grow: bool = False):
     if out is None:
-        parts = [step(b) for b in batches]
+        parts = [s(b) for s, b in _growing(batches, step, grow)]
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     pa = require("pyarrow", "engine", "annotate(out=...)")
     pq = require("pyarrow.parquet", "engine", "annotate(out=...)")
@@ -446,8 +498,8 @@ def _annotate_batches(batches, step, out):
     tmp = out.with_name(f".{out.name}.partial")
     writer = None
     try:
-        for batch in batches:
-            table = pa.Table.from_pandas(step(batch), preserve_index=False)
+        for s, batch in _growing(batches, step, grow):
+            table = pa.Table.from_pandas(s(batch), preserve_index=False)
             if writer is None:
                 writer = pq.ParquetWriter(tmp, table.schema)
             writer.write_table(table)
