@@ -1,15 +1,16 @@
 """Benchmark annotate() against what a skilled user would write by hand, on two workloads.
 
-- ``bundled``: the bundled package (161 places, 310 events), random dated points near its places;
+- ``bundled``: the bundled package, random dated points near its places;
 - ``synthetic``: invented chains of changes (windows of 0-5 days) for many places over 15 years.
 
 Compared, in one process, on the same points (the nearest-place search is the same scipy k-d
 tree in every method; the controller look-up differs):
 - ``annotate (DataFrame)``: syriadata.annotate on a pandas frame (a dense place-by-day table when
-  places x days fit in 50 million cells and number at most 4 per point, else binary searches
-  on sorted queries);
+  places x days fit in 50 million cells and number at most 4 per point, else one binary search
+  per point, on sorted queries, over the merged keys of the controller and uncertainty look-ups);
 - ``annotate (Parquet)`` / ``annotate (DuckDB)``: the same points from a Parquet file / a DuckDB
-  relation, read in batches of 1,000,000 rows;
+  relation (read whole as Arrow, as the result is returned in memory; see bench_stream.py for
+  the streamed form);
 - ``annotate (dense=True)`` / ``annotate (dense=False)``: the table whenever it fits / never;
 - ``by hand: dense table``: k-d tree, then a NumPy place-by-day table of controllers (built with
   a forward fill) and one gather; controller only, no uncertainty flag;

@@ -135,6 +135,7 @@ def norm(frame):
 
 
 def test_annotate_parquet_and_duckdb_in_batches(tmp_path):
+    """Parquet files and DuckDB relations give the DataFrame's answers, returned or streamed to a file."""
     duckdb = pytest.importorskip("duckdb")
     rng = np.random.default_rng(1)
     pts = pd.DataFrame({"latitude": rng.uniform(32.5, 35.3, 500), "longitude": rng.uniform(36, 37, 500),
@@ -171,10 +172,10 @@ def test_annotate_names_missing_columns():
         syriadata.annotate(pd.DataFrame({"x": [1]}), events=TOY, places=PLACES)
 
 
-def test_annotate_relation_builds_the_table_once_enough_points_came(monkeypatch):
-    """A DuckDB relation's length is unknown: the binary searches answer the first batches, the dense
-    table the rest, from the batch at which the points seen reach its size (by DENSE_CELLS_PER_POINT);
-    the answers are the same as one pass over the whole frame."""
+def test_annotate_relation_builds_the_table_once_enough_points_came(monkeypatch, tmp_path):
+    """Streamed to a file, a DuckDB relation's length is unknown: the binary searches answer the first
+    batches, the dense table the rest, from the batch at which the points seen reach its size (by
+    DENSE_CELLS_PER_POINT); the answers are the same as one pass over the whole frame."""
     duckdb = pytest.importorskip("duckdb")
     from syriadata.engine import vectorised
 
@@ -193,7 +194,8 @@ def test_annotate_relation_builds_the_table_once_enough_points_came(monkeypatch)
 
     monkeypatch.setattr(vectorised, "_annotate_frame", spy)
     rel = duckdb.connect().from_df(pts)
-    got = syriadata.annotate(rel, events=TOY, places=PLACES, max_km=60, batch_rows=77)
+    out = syriadata.annotate(rel, events=TOY, places=PLACES, max_km=60, batch_rows=77, out=tmp_path / "o.parquet")
+    got = pd.read_parquet(out)
     # batches of 77: seen 77, 154, 231 (binary searches), then 308 >= 250 (the table) to the end
     assert used[:4] == [False, False, False, True] and all(used[3:])
     pd.testing.assert_frame_equal(norm(whole), norm(got), check_dtype=False)

@@ -292,10 +292,11 @@ def annotate(data, *, lat: str = "latitude", lon: str = "longitude", date: str =
     """Add the nearest place within ``max_km`` (great-circle), its distance, and its controller at
     the end of each row's date (with the uncertainty flag) to a table of dated points.
 
-    ``data`` is a pandas DataFrame, a Parquet file path or a DuckDB relation. Parquet files and
-    DuckDB relations are processed in batches of ``batch_rows``; with ``out`` (a Parquet path)
-    the result is streamed to disk, so inputs larger than memory work. Returns a DataFrame, or
-    ``out`` when given.
+    ``data`` is a pandas DataFrame, a Parquet file path or a DuckDB relation. Without ``out`` a
+    Parquet file or relation is read whole (the returned frame holds every point anyway) and
+    annotated as a DataFrame; with ``out`` (a Parquet path) it is read and annotated in batches of
+    ``batch_rows`` and the result streamed to disk, so inputs larger than memory work. Returns a
+    DataFrame, or ``out`` when given.
 
     The controller look-up uses a dense place-by-day table when places x days of the events fit
     in ``DENSE_MAX_CELLS`` and number at most ``DENSE_CELLS_PER_POINT`` per point (``dense=None``,
@@ -310,11 +311,20 @@ def annotate(data, *, lat: str = "latitude", lon: str = "longitude", date: str =
         from ..loaders import load
 
         places = load("places", root=root)
+    if not isinstance(data, (pd.DataFrame, str, Path)) and hasattr(data, "columns"):  # a DuckDB relation
+        missing = [c for c in (lat, lon, date) if c not in list(data.columns)]
+        if missing:
+            raise UsageError(f"annotate: column(s) {missing} not in the relation (it has {', '.join(data.columns)}); "
+                             "name them with lat=, lon=, date=")
+    if isinstance(data, (str, Path)):
+        rows = _parquet_rows(Path(data), (lat, lon, date))
+    if out is None and not isinstance(data, pd.DataFrame):
+        # the result holds every point anyway: read them once and annotate them as one frame (its length,
+        # now known, decides the dense table as for a DataFrame)
+        data = _read_whole(data, batch_rows)
     if isinstance(data, pd.DataFrame):
         rows = len(data)
-    elif isinstance(data, (str, Path)):
-        rows = _parquet_rows(Path(data), (lat, lon, date))
-    else:
+    elif not isinstance(data, (str, Path)):
         rows = batch_rows  # a relation's length is not known without running it: the table may come later
     step = annotator(places, _load_events(events, root), lat=lat, lon=lon, date=date, max_km=max_km,
                      resolve=resolve, dense=dense, rows=rows)
@@ -328,11 +338,6 @@ def annotate(data, *, lat: str = "latitude", lon: str = "longitude", date: str =
             return result
         result.to_parquet(out, index=False)
         return Path(out)
-    if hasattr(data, "columns") and not isinstance(data, (pd.DataFrame, str, Path)):  # a DuckDB relation
-        missing = [c for c in (lat, lon, date) if c not in list(data.columns)]
-        if missing:
-            raise UsageError(f"annotate: column(s) {missing} not in the relation (it has {', '.join(data.columns)}); "
-                             "name them with lat=, lon=, date=")
     grow = dense is None and not isinstance(data, (str, Path))  # a relation: build the table once enough points came
     return _annotate_batches(_batches(data, batch_rows), step, out, grow=grow)
 
@@ -456,22 +461,44 @@ def annotate_partitions(ddf, *, places: pd.DataFrame | None = None, events: pd.D
     return ddf.map_partitions(step, meta=meta)
 
 
-def _batches(data, batch_rows: int):
-    """Record batches from a Parquet path or a DuckDB relation, as DataFrames."""
+def _arrow_batches(data, batch_rows: int):
+    """Arrow record batches from a Parquet path or a DuckDB relation."""
     if isinstance(data, (str, Path)):
         pq = require("pyarrow.parquet", "engine", "annotate() on a Parquet file")
 
         # pre_buffer=False: with pyarrow's default the reader keeps buffering the file's column chunks, and
         # the peak memory grows with the file (1.1 GiB for 50,000,000 points, against 0.3 GiB without)
-        for batch in pq.ParquetFile(data, pre_buffer=False).iter_batches(batch_size=batch_rows):
-            yield batch.to_pandas()
+        yield from pq.ParquetFile(data, pre_buffer=False).iter_batches(batch_size=batch_rows)
         return
     if hasattr(data, "fetch_record_batch") or hasattr(data, "to_arrow_reader"):
-        reader = data.to_arrow_reader(batch_rows) if hasattr(data, "to_arrow_reader") else data.fetch_record_batch(batch_rows)
-        for batch in reader:
-            yield batch.to_pandas()
+        yield from (data.to_arrow_reader(batch_rows) if hasattr(data, "to_arrow_reader")
+                    else data.fetch_record_batch(batch_rows))
         return
     raise UsageError(f"annotate takes a pandas DataFrame, a Parquet path or a DuckDB relation, not {type(data).__name__}")
+
+
+def _batches(data, batch_rows: int):
+    """Record batches from a Parquet path or a DuckDB relation, as DataFrames."""
+    for batch in _arrow_batches(data, batch_rows):
+        yield batch.to_pandas()
+
+
+def _read_whole(data, batch_rows: int) -> pd.DataFrame:
+    """All of a Parquet path or a DuckDB relation as one DataFrame (read as Arrow, converted once)."""
+    pa = require("pyarrow", "engine", "annotate() on a Parquet file or a DuckDB relation")
+    if isinstance(data, (str, Path)):
+        pq = require("pyarrow.parquet", "engine", "annotate() on a Parquet file")
+        table = pq.read_table(data, pre_buffer=False)  # see _arrow_batches
+    elif hasattr(data, "fetch_record_batch") or hasattr(data, "to_arrow_reader"):
+        table = (data.to_arrow_reader(batch_rows) if hasattr(data, "to_arrow_reader")
+                 else data.fetch_record_batch(batch_rows)).read_all()
+    else:
+        raise UsageError(f"annotate takes a pandas DataFrame, a Parquet path or a DuckDB relation, "
+                         f"not {type(data).__name__}")
+    frame = table.to_pandas(self_destruct=True, split_blocks=True)  # each Arrow column freed once converted
+    del table
+    pa.default_memory_pool().release_unused()  # the reader's buffers go back to the system before the look-ups
+    return frame
 
 
 def _growing(batches, step, grow: bool):
