@@ -92,8 +92,10 @@ def structure_problems(text: str, file: str) -> list[Problem]:
     return problems
 
 
-#: bytes pyarrow's CSV parser takes at a time (fewer, larger blocks: faster on a big file)
-PARSE_BLOCK = 1 << 24
+#: bytes pyarrow's CSV parser takes at a time. 4 MiB: on the 102 MiB events file of
+#: benchmarks/bench_load.py, 16 MiB blocks spent up to 0.4 s more in the kernel (the allocator
+#: mapping and unmapping large buffers) and held 40 MiB more; smaller blocks gained nothing more
+PARSE_BLOCK = 1 << 22
 
 #: bytes read at a time by the scans of whole files (a few of these, never the whole file, in memory)
 BLOCK = 1 << 24
@@ -224,7 +226,7 @@ def _regular_quotes(data) -> bool:
     return scan.regular()
 
 
-def _read_arrow(data, header: list[str], missing: list[str], encoded=()):  # data: bytes, a pyarrow Buffer, or a path (str)
+def _read_arrow(data, header: list[str], missing: list[str], encoded=()):  # data: bytes, a Buffer, a path (str) or a file
     """The cells of a tidy file as a pyarrow Table of text columns (missing values as nulls), exactly
     as ``pd.read_csv(dtype=str, keep_default_na=False, na_values=missing)`` reads them; None when
     pyarrow is not installed or the parser finds a ragged row. The columns named in ``encoded``
@@ -238,7 +240,7 @@ def _read_arrow(data, header: list[str], missing: list[str], encoded=()):  # dat
         return None
     try:
         table = pacsv.read_csv(
-            data if isinstance(data, (pa.Buffer, str)) else pa.py_buffer(data),
+            pa.py_buffer(data) if isinstance(data, (bytes, bytearray, memoryview)) else data,
             read_options=pacsv.ReadOptions(block_size=PARSE_BLOCK),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(

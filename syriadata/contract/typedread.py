@@ -18,14 +18,14 @@ paths' frames on the bundled and a generated package.
 """
 from __future__ import annotations
 
-import codecs
+import io
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .csvfile import FORMULA_PREFIXES, FileScan, QuoteScan, _read_arrow, blocks, file_signature
+from .csvfile import FORMULA_PREFIXES, FileScan, QuoteScan, _read_arrow, file_signature
 from .keys import remember, sharing
 from .schema import DATE_DTYPE, dtype_for
 
@@ -251,6 +251,45 @@ def _conversions(table, fields: list[dict[str, Any]], key: list[str]) -> dict[st
     return columns
 
 
+class _ScannedFile(io.RawIOBase):
+    """The file as pyarrow's CSV parser reads it, each block looked at on its way: the quote scan, the
+    carriage-return and NUL test, and (in ``validate``) the file checks' facts. One read of the file
+    serves the scans and the parse, and the scans of a block overlap the parse of the blocks before
+    it. After the first untidy block it reads as ended, so the parse stops early (the table is then
+    read the careful way)."""
+
+    def __init__(self, path: Path, facts: FileScan | None):
+        super().__init__()
+        self._file = open(path, "rb", buffering=0)
+        self.scan, self.facts, self.at, self.untidy = QuoteScan(), facts, 0, False
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self.untidy:
+            return b""
+        block = self._file.read(size) if size is not None and size >= 0 else self._file.readall()
+        if block:
+            if self.facts is not None:
+                self.facts.add(block)
+            if b"\r" in block or b"\x00" in block:
+                self.untidy = True
+                return b""
+            self.scan.add(self.at, block)
+            self.at += len(block)
+        return block
+
+    def readinto(self, buffer) -> int:
+        block = self.read(len(buffer))
+        buffer[:len(block)] = block
+        return len(block)
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
 def read_typed(path: Path, fields: list[dict[str, Any]], key: list[str], missing: list[str]) -> pd.DataFrame | None:
     """The typed frame of a tidy CSV file whose every cell converts and every schema rule holds
     (types, required, unique, pattern, enum, minimum, maximum, the primary key, no formula-like
@@ -258,7 +297,7 @@ def read_typed(path: Path, fields: list[dict[str, Any]], key: list[str], missing
 
     Parameters
     ----------
-    path : the CSV file (scanned a block at a time, then parsed by pyarrow from the file).
+    path : the CSV file (read once, a block at a time: pyarrow parses each block the scans look at).
     fields, key : its Table Schema fields and primary key.
     missing : the schema's ``missingValues``.
     """
@@ -268,24 +307,18 @@ def read_typed(path: Path, fields: list[dict[str, Any]], key: list[str], missing
         return None
     names = [f["name"] for f in fields]
     header = ",".join(names).encode("utf-8")
-    scan = QuoteScan()
+    with open(path, "rb") as fh:
+        head = fh.read(len(header) + 1)
+    if head != header + b"\n" and head != header:  # a BOM, another header
+        return None
     signature = file_signature(path)
     facts = FileScan() if sharing() else None  # in `validate`: what the file checks need, from the same read
-    for at, block in blocks(path):  # a block at a time: the whole file is never held here
-        if facts is not None:
-            facts.add(block)
-        if at == 0 and block[:len(header) + 1] != header + b"\n" and block != header:  # a BOM, another header
-            return None
-        if b"\r" in block or b"\x00" in block:
-            return None
-        scan.add(at, block)
-    if facts is not None:
-        remember(("file", str(path), signature), facts)
-    if not scan.size or not scan.regular():
-        return None
     encoded = [f["name"] for f in fields if _encoded(f, key)]
-    table = _read_arrow(str(path), names, missing, encoded)  # pyarrow reads the file itself, in blocks
-    if table is None:
+    with _ScannedFile(path, facts) as source:  # one read of the file: the scans see each block pyarrow parses
+        table = _read_arrow(source, names, missing, encoded)
+    if facts is not None and source.at == signature[1]:  # every byte was seen: the file checks can use them
+        remember(("file", str(path), signature), facts)
+    if source.untidy or not source.scan.size or not source.scan.regular() or table is None:
         return None
     columns = _conversions(table, fields, key)
     if columns is None:
