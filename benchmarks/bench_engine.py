@@ -20,15 +20,15 @@ tree in every method; the controller look-up differs):
 Each method runs once to warm up, then ``--repeats`` rounds that alternate the methods; the table
 gives the minimum and median wall time and the ratio of the medians to each baseline.
 
-    python benchmarks/bench_engine.py [--points 5000000] [--places 5000 --events 500000] [--repeats 3]
-                                      [--memory] [--write docs/benchmarks.md]
-
 With ``--memory`` (Linux), each method also runs once more for its peak memory: the kernel's peak
 resident size (reset through ``/proc/self/clear_refs`` before the call) less the resident size just
 before it, so the inputs every method shares (points, places, events) are not counted. The script
 re-runs itself with ``MALLOC_MMAP_THRESHOLD_`` fixed at 64 KiB, so every large NumPy array is its own
 mapping and goes back to the system when freed: otherwise a method could reuse memory an earlier
 one left in the heap and seem smaller than it is.
+
+    python benchmarks/bench_engine.py [--points 5000000] [--places 5000 --events 500000] [--repeats 3]
+                                      [--memory] [--write docs/benchmarks.md]
 """
 from __future__ import annotations
 

@@ -33,6 +33,7 @@ import duckdb
 import syriadata
 t0 = time.perf_counter()
 con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")  # it would print to the output this script reads
 rel = con.sql("SELECT * FROM read_parquet(?)", params=[sys.argv[1]])
 syriadata.annotate(rel, out=sys.argv[2], max_km=10)
 print(time.perf_counter() - t0)
@@ -87,7 +88,7 @@ def main() -> None:
         for kind in args.inputs.split(","):
             res = subprocess.run([sys.executable, "-c", WRAP, sys.executable, "-c", CHILD[kind], str(path), str(out)],
                                  capture_output=True, text=True, check=True)
-            wall, peak = res.stdout.split()
+            wall, peak = res.stdout.split()[-2:]  # the child's time and the wrapper's peak, last
             print(f"| {n:,} | {kind} | {path.stat().st_size / 2**20:.0f} | {float(wall):.1f} | {int(peak) / 2**10:.0f} |",
                   flush=True)
             out.unlink()

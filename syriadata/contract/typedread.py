@@ -231,12 +231,12 @@ def _column(arr, field: dict[str, Any], key: list[str]):
         typed = pd.array(ints, dtype=pd.ArrowDtype(pa.int64())).astype(dtype_for(field))
     else:  # numbers and booleans: small tables here; the careful path converts them
         return None
-    series = pd.Series(typed)
-    present = series.dropna()
-    if "minimum" in cons and len(present) and (present < cons["minimum"]).any():
-        return None
-    if "maximum" in cons and len(present) and (present > cons["maximum"]).any():
-        return None
+    if "minimum" in cons or "maximum" in cons:  # else a frame of the column is not worth building
+        present = pd.Series(typed).dropna()
+        if "minimum" in cons and len(present) and (present < cons["minimum"]).any():
+            return None
+        if "maximum" in cons and len(present) and (present > cons["maximum"]).any():
+            return None
     return typed
 
 
