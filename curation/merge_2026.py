@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA, STAGE = ROOT / "data", ROOT / "curation" / "stage"
 BASE = "2ca2964"  # the commit whose data/ is release 1.1.0
 PARTS = ["ne25", "sw25", "aleppo", "northwest", "east", "damascus", "south", "compare", "gazetteer", "corroborate", "corroborate2"]
-REVIEW = "review"  # the reviewer's folder: fixes.csv (part,event_id,field,value,why), its own sources and links
+REVIEW = "review"  # the reviewer's folder: fixes.csv (part,event_id,field,value,why,release), its own sources and links
 SUCCESSION_DAY = "2025-01-29"
 NEW_STATE = "syrian_transitional_government"
 STATE_SOURCES = ["ac076", "ac007", "ac006"]
@@ -221,7 +221,7 @@ def fix_base(t, part: str = "base"):
             print(f"review: {f.event_id} note added")
             continue
         ev.loc[hit, f.field] = f.value
-        ev.loc[hit, "notes"] = ev.loc[hit, "notes"] + f" Review (2.0.0): {f.field} set to {f.value}: {f.why}"
+        ev.loc[hit, "notes"] = ev.loc[hit, "notes"] + f" Review ({f.release}): {f.field} set to {f.value}: {f.why}"
         print(f"review: {f.event_id} {f.field} = {f.value}")
     return t
 
@@ -253,7 +253,7 @@ def merge_stage(t):
                     ev.loc[hit, "notes"] = ev.loc[hit, "notes"] + " Review (2.0.0): " + f.value
                 else:
                     ev.loc[hit, f.field] = f.value
-                    ev.loc[hit, "notes"] = ev.loc[hit, "notes"] + f" Review (2.0.0): {f.field} set to {f.value}: {f.why}"
+                    ev.loc[hit, "notes"] = ev.loc[hit, "notes"] + f" Review ({f.release}): {f.field} set to {f.value}: {f.why}"
         ev["_order"] = range(len(ev))
         ev = ev.sort_values(["place_id", "date_start", "date_end", "_order"])
         ids = {}
