@@ -461,6 +461,31 @@ def annotate_partitions(ddf, *, places: pd.DataFrame | None = None, events: pd.D
     return ddf.map_partitions(step, meta=meta)
 
 
+#: the columns ``arrow_batch_annotator`` adds, as a Spark schema fragment (append to the input's)
+SPARK_ANNOTATED_FIELDS = "place_id string,distance_km double,controller string,uncertain boolean"
+
+
+def arrow_batch_annotator(step):
+    """``step`` (from :func:`annotator`) as a function of an iterator of Arrow record batches, for
+    Spark's ``DataFrame.mapInArrow``: each batch annotated as ``annotate`` annotates a frame, the
+    place and controller as plain text (Spark has no dictionary type). Only the step travels to
+    the executors; each task sees batches of bounded size (``spark.sql.execution.arrow.maxRecordsPerBatch``).
+
+    Parameters
+    ----------
+    step : the per-table step of ``annotate`` (``annotator(places, events, max_km=...)``).
+    """
+    def annotate_batches(batches):
+        import pyarrow as pa
+
+        for batch in batches:
+            out = step(batch.to_pandas())
+            for col in ("place_id", "controller"):
+                out[col] = out[col].astype("string")
+            yield pa.RecordBatch.from_pandas(out, preserve_index=False)
+    return annotate_batches
+
+
 def _arrow_batches(data, batch_rows: int):
     """Arrow record batches from a Parquet path or a DuckDB relation."""
     if isinstance(data, (str, Path)):
