@@ -33,13 +33,6 @@ from .schema import DATE_DTYPE, dtype_for
 _DATE_RANGE = (np.datetime64("1678-01-01"), np.datetime64("2261-12-31"))
 
 
-def _sorted_text(arr) -> bool:
-    """Whether an Arrow text array is in ascending byte order (UTF-8 byte order is code-point order)."""
-    import pyarrow.compute as pc
-
-    return len(arr) < 2 or not pc.any(pc.less(arr[1:], arr[:-1])).as_py()
-
-
 def _unique(arr) -> bool:
     """Whether no value of ``arr`` repeats (a repeated empty cell counts, as pandas' ``duplicated``)."""
     import pyarrow.compute as pc
@@ -128,14 +121,20 @@ def _gather(arr, lookup):
     """Map each dictionary-encoded chunk of ``arr`` through ``lookup(dictionary)`` (a NumPy array with
     one entry per distinct value, plus a last entry for an empty cell; None when in doubt) and
     concatenate: the rules and conversions look at each distinct value of a parser block once."""
-    parts = []
+    import pyarrow as pa
+
+    if not arr.num_chunks:  # no rows: the lookup of no values, for its dtype
+        table = lookup(pa.array([], pa.string()))
+        return None if table is None else table[:0]
+    parts, seen, table = [], None, None
     for chunk in arr.chunks:
-        table = lookup(chunk.dictionary)
+        if seen is None or not chunk.dictionary.equals(seen):  # dictionary_encode shares one for all chunks
+            seen, table = chunk.dictionary, lookup(chunk.dictionary)
         if table is None:
             return None
         idx = np.asarray(chunk.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
         parts.append(table[idx])  # -1 (an empty cell) takes the last entry
-    return np.concatenate(parts) if parts else None
+    return np.concatenate(parts)
 
 
 def _category_codes(dtype, cons):
@@ -180,50 +179,23 @@ def _column(arr, field: dict[str, Any], key: list[str]):
         return None
     if kind == "string":
         enum = cons.get("enum")
-        if enum and encoded:
+        if enum:  # the rules look at the few distinct values only
+            if not encoded:  # a key or unique column, read as plain text: one dictionary for all blocks
+                arr = pc.dictionary_encode(arr)
             codes = _gather(arr, _category_codes(dtype_for(field), cons))
-            if codes is None and len(arr):
-                return None
-            return pd.Categorical.from_codes(codes if codes is not None else [], dtype=dtype_for(field))
-        if encoded:  # not asked of the parser; read as a plain text column
-            arr = pc.cast(arr, pa.large_string())
-        if enum:  # the rules below then look at the few distinct values only
-            encoded_arr = pc.dictionary_encode(arr)  # one dictionary for all chunks
-            text = encoded_arr.chunk(0).dictionary if encoded_arr.num_chunks else pa.array([], pa.large_string())
-        else:
-            text = arr
-        if not _text_ok(text, cons):
+            return None if codes is None else pd.Categorical.from_codes(codes, dtype=dtype_for(field))
+        if not _text_ok(arr, cons):
             return None
-        if enum:
-            dtype = dtype_for(field)
-            where = dtype.categories.get_indexer(pd.Index(text.to_pylist(), dtype=object))
-            if (where < 0).any():
-                return None
-            indices = pa.chunked_array([c.indices for c in encoded_arr.chunks], type=pa.int32())
-            idx = np.asarray(indices.fill_null(-1).to_numpy(), dtype=np.int64)
-            codes = np.where(idx >= 0, where[np.maximum(idx, 0)] if len(where) else -1, -1)
-            return pd.Categorical.from_codes(codes, dtype=dtype)
         return pd.array(arr, dtype=dtype_for(field))
     if kind == "date":
-        if encoded:
-            values = _gather(arr, _days)
-            if values is None:
-                if len(arr):
-                    return None
-                values = np.zeros(0, DATE_DTYPE)
-        else:
-            try:
-                days = pc.cast(arr, pa.date32())  # exactly YYYY-MM-DD and a real day, else ArrowInvalid
-            except pa.ArrowInvalid:
-                return None
-            values = pc.cast(days, pa.timestamp("us")).to_numpy(zero_copy_only=False).astype(DATE_DTYPE)
+        values = _gather(arr if encoded else pc.dictionary_encode(arr), _days)  # each distinct date once
+        if values is None:
+            return None
         present = values[~np.isnat(values)]
         if len(present) and (present.min() < _DATE_RANGE[0] or present.max() > _DATE_RANGE[1]):
             return None
         typed = values
     elif kind == "integer":
-        if encoded:
-            return None
         try:
             ints = pc.cast(arr, pa.int64())  # digits with an optional minus; no spaces, no plus
         except pa.ArrowInvalid:
