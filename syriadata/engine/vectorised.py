@@ -495,10 +495,15 @@ def _arrow_batches(data, batch_rows: int):
         # the peak memory grows with the file (1.1 GiB for 50,000,000 points, against 0.3 GiB without)
         yield from pq.ParquetFile(data, pre_buffer=False).iter_batches(batch_size=batch_rows)
         return
-    if hasattr(data, "fetch_record_batch") or hasattr(data, "to_arrow_reader"):
-        yield from (data.to_arrow_reader(batch_rows) if hasattr(data, "to_arrow_reader")
-                    else data.fetch_record_batch(batch_rows))
-        return
+    yield from _relation_reader(data, batch_rows)
+
+
+def _relation_reader(data, batch_rows: int):
+    """A DuckDB relation's Arrow record batch reader (``to_arrow_reader``, or the older ``fetch_record_batch``)."""
+    if hasattr(data, "to_arrow_reader"):
+        return data.to_arrow_reader(batch_rows)
+    if hasattr(data, "fetch_record_batch"):
+        return data.fetch_record_batch(batch_rows)
     raise UsageError(f"annotate takes a pandas DataFrame, a Parquet path or a DuckDB relation, not {type(data).__name__}")
 
 
@@ -514,12 +519,8 @@ def _read_whole(data, batch_rows: int) -> pd.DataFrame:
     if isinstance(data, (str, Path)):
         pq = require("pyarrow.parquet", "engine", "annotate() on a Parquet file")
         table = pq.read_table(data, pre_buffer=False)  # see _arrow_batches
-    elif hasattr(data, "fetch_record_batch") or hasattr(data, "to_arrow_reader"):
-        table = (data.to_arrow_reader(batch_rows) if hasattr(data, "to_arrow_reader")
-                 else data.fetch_record_batch(batch_rows)).read_all()
     else:
-        raise UsageError(f"annotate takes a pandas DataFrame, a Parquet path or a DuckDB relation, "
-                         f"not {type(data).__name__}")
+        table = _relation_reader(data, batch_rows).read_all()
     frame = table.to_pandas(self_destruct=True, split_blocks=True)  # each Arrow column freed once converted
     del table
     pa.default_memory_pool().release_unused()  # the reader's buffers go back to the system before the look-ups
