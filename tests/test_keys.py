@@ -49,3 +49,31 @@ def test_sorted_rows(columns, expected):
     import pyarrow as pa
 
     assert keys.sorted_rows([pa.array(c, pa.large_string()) for c in columns]) is expected
+
+
+def test_codes_of_categories_use_their_codes():
+    cat = pd.Series(pd.Categorical(["b", None, "a", "b"], categories=["a", "b", "c"]))
+    idx, labels = keys.codes(cat)
+    assert idx.tolist() == [1, -1, 0, 1] and labels == ["a", "b", "c"]  # an unused category is a label too
+    idx, labels = keys.codes(pd.Series(["b", None, "a", "b"], dtype="string"))
+    assert [labels[i] if i >= 0 else None for i in idx] == ["b", None, "a", "b"]
+
+
+def test_validate_compacts_few_valued_text_to_categories(monkeypatch):
+    """validate's own form of a table: text of few distinct values as categories, the rest as one
+    contiguous chunk, every value kept (here: 8 rows, 2 distinct holders; 8 distinct ids)."""
+    import pyarrow as pa
+
+    from syriadata.contract import validate
+
+    ids = pa.chunked_array([pa.array([f"E{i}" for i in range(4)], pa.large_string()),
+                            pa.array([f"E{i}" for i in range(4, 8)], pa.large_string())])
+    holders = pa.chunked_array([pa.array(["x", "y", None, "x"], pa.large_string()),
+                                pa.array(["y", "y", "x", "x"], pa.large_string())])
+    dtype = pd.StringDtype("pyarrow")
+    frame = pd.DataFrame({"id": pd.array(ids, dtype=dtype), "holder": pd.array(holders, dtype=dtype)})
+    want = frame.astype(object)
+    out = validate._compact(frame)
+    assert isinstance(out["holder"].dtype, pd.CategoricalDtype)
+    assert isinstance(out["id"].dtype, pd.StringDtype) and out["id"].array._pa_array.num_chunks == 1
+    assert out.astype(object).where(out.notna(), None).equals(want.where(want.notna(), None))

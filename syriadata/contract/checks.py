@@ -179,17 +179,40 @@ def _text_rank(col: pd.Series) -> np.ndarray:
 
 def _chain_keys(ent, start, end, rank) -> tuple:
     """Sort keys for ``np.lexsort`` (last key first) giving the order (entity, start, end, rank):
-    two int64 keys when the values pack into them (half the passes of four), else the four."""
+    two int64 keys when the values pack into them (half the passes of four), else the four. Each
+    packed key is built in place (one array each: ``validate`` runs this on millions of rows)."""
     never = np.iinfo(np.int64).max
+
     def span(a):
-        present = a[a != never]
-        return (int(present.min()), int(present.max()) - int(present.min()) + 2) if len(present) else (0, 1)
+        present = a != never
+        if not present.any():
+            return 0, 1
+        lo, hi = int(np.min(a, where=present, initial=never)), int(np.max(a, where=present, initial=-never))
+        return lo, hi - lo + 2
+
+    def packed(days, lo, width, high, low):
+        """``(day - lo) * high + low``, a missing day as the last of ``width`` (it sorts last)."""
+        out = days - lo
+        out[days == never] = width - 1
+        out *= high
+        out += low
+        return out
+
     (s0, sw), (e0, ew) = span(start), span(end)
     ent_w, rank_w = int(ent.max()) + 1 if len(ent) else 1, len(rank) + 1
     if ent_w * sw < 2**62 and ew * rank_w < 2**62:
-        days = lambda a, lo, w: np.where(a == never, w - 1, a - lo)  # noqa: E731  (a missing day sorts last)
-        return (days(end, e0, ew) * rank_w + rank, ent.astype(np.int64) * sw + days(start, s0, sw))
+        first = packed(end, e0, ew, rank_w, rank)
+        second = ent.astype(np.int64) * sw
+        second += packed(start, s0, sw, 1, 0)
+        return first, second
     return (rank, end, start, ent)
+
+
+def _chain_order(ent, live, start, end, rank) -> np.ndarray:
+    """The live rows' positions in chain order (entity, start, end, key rank): the other rows are
+    given an entity after every one, so they sort last and are cut (no gathered copies)."""
+    ent = np.where(live, ent, int(ent.max()) + 1 if len(ent) else 0)
+    return np.lexsort(_chain_keys(ent, start, end, rank))[:int(live.sum())]
 
 
 def _chain_problems(pkg: Package, name: str, spec: dict, tables: Tables) -> list[Problem]:
@@ -206,17 +229,21 @@ def _chain_problems(pkg: Package, name: str, spec: dict, tables: Tables) -> list
     live = np.ones(len(ev), dtype=bool)
     if skip:
         live = ~isin(ev[skip["field"]], pd.Series(skip["values"], dtype="string"))
-    rows = np.flatnonzero(live)
     ent_codes, ent_values = codes(ev[entity])
     ent_rank = np.argsort(np.argsort(np.asarray([str(v) for v in ent_values], dtype=object), kind="stable"))
     ent = np.where(ent_codes >= 0, ent_rank[np.maximum(ent_codes, 0)] if len(ent_rank) else 0, len(ent_values))
-    order = rows[np.lexsort(_chain_keys(ent[rows], _days(ev[start])[rows], _days(ev[end])[rows],
-                                        _text_rank(ev[key])[rows]))]
+    del ent_codes
+    end_days = _days(ev[end])
+    order = _chain_order(ent, live, _days(ev[start]), end_days, _text_rank(ev[key]))
     # before and after as codes in one space (-1 missing), in chain order
-    both, labels = codes(pd.concat([ev[before_col].astype("string"), ev[after_col].astype("string")],
-                                   ignore_index=True))
-    before_all, after_all = both[:len(ev)], both[len(ev):]
-    before, after = before_all[order], after_all[order]
+    before_all, labels = codes(ev[before_col])
+    after_codes, after_labels = codes(ev[after_col])
+    at = {v: k for k, v in enumerate(labels)}
+    labels += [v for v in after_labels if v not in at]  # after's new labels follow before's
+    at = {v: k for k, v in enumerate(labels)}
+    to_shared = np.array([at[v] for v in after_labels] + [-1], dtype=np.int64)  # the last entry: missing
+    before, after = before_all[order], to_shared[after_codes[order]]
+    del after_codes
     e = ent[order]
     first = np.ones(len(order), dtype=bool)
     first[1:] = e[1:] != e[:-1]
@@ -240,7 +267,8 @@ def _chain_problems(pkg: Package, name: str, spec: dict, tables: Tables) -> list
         i = idx[order[j]]
         problems.append(Problem(file, _line(i), before_col, label(before[j]), "chain",
                                 f"previous row of {ev.at[i, entity]} left it with {label(prev_after[j])!r}"))
-    ends = _days(ev[end])[order]
+    ends = end_days[order]
+    del end_days
     inside = np.zeros(len(order), dtype=bool)
     never = np.iinfo(np.int64).max  # a missing date: no order to keep
     inside[1:] = (ends[1:] < ends[:-1]) & (ends[:-1] != never)
@@ -438,15 +466,30 @@ def _in(values, allowed) -> np.ndarray:
 def evidence_summary(pkg: Package, tables: Tables, name: str, spec: dict) -> pd.DataFrame:
     """Per row of ``name`` (a table declaring ``x-evidence-rules``): what its links and their sources support.
 
-    Columns: ``naming`` (links whose evidence names the place), ``any_naming``, ``independent`` (a naming
-    link whose source is not the media of the row's controller), ``independent_other`` (the same, not only
-    from the ``notAlone`` originators such as Wikipedia), ``originators`` (distinct originators of naming
-    links), ``party_only`` (all naming links from the media of one actor), ``mirror_only``, ``denied``.
+    Columns: ``links``, ``naming`` (links whose evidence names the place), ``any_naming``, ``independent``
+    (a naming link whose source is not the media of the row's controller), ``independent_other`` (the
+    same, not only from the ``notAlone`` originators such as Wikipedia), ``originators`` (distinct
+    originators of naming links), ``party_only`` (all naming links from the media of one actor),
+    ``mirror_only``, ``denied``; indexed by the row's key, in the order of the rows.
+
+    Parameters
+    ----------
+    pkg, tables : the package and its typed tables.
+    name, spec : the table and its ``x-evidence-rules``.
+    """
+    arrays = _evidence_arrays(pkg, tables, name, spec)
+    (key,) = pkg.primary_key(name)
+    return pd.DataFrame(arrays, index=pd.Index(tables[name][key].astype("string"), name=key))
+
+
+def _evidence_arrays(pkg: Package, tables: Tables, name: str, spec: dict) -> dict[str, np.ndarray]:
+    """The columns of :func:`evidence_summary` as NumPy arrays, one entry per row of ``name``.
 
     Vectorised: every link is mapped to its row and its source once (integer positions from pyarrow's
     hash kernels), every label (originator, party, controller) becomes an integer code, and each column
     is one ``numpy.bincount`` over those positions; distinct originators are counted as distinct
-    (row, originator) pairs. (A groupby over 3,000,000 links took 8.4 s.)
+    (row, originator) pairs. (A groupby over 3,000,000 links took 8.4 s.) Nothing holds a Python
+    object per row: ``validate`` runs this on millions of rows.
     """
     from .keys import codes
 
@@ -455,14 +498,17 @@ def evidence_summary(pkg: Package, tables: Tables, name: str, spec: dict) -> pd.
     (key,) = pkg.primary_key(name)
     # a key may be duplicated in a table that fails its primary key: such rows share one summary
     if _unique_sorted(rows[key]):  # a tidy table: each row its own key, no hashing needed
-        inv, keys = np.arange(len(rows), dtype=np.int64), rows[key].reset_index(drop=True)
+        inv, keys = None, rows[key]
     else:
         inv, uniq = codes(rows[key])
         keys = pd.Series(uniq, dtype="string")
     n = len(keys)
-    first = np.full(n, -1, dtype=np.int64)  # the first row of each key (written last to first)
-    where = np.flatnonzero(inv >= 0)[::-1]
-    first[inv[where]] = where
+    if inv is None:
+        first = np.arange(n, dtype=np.int64)
+    else:
+        first = np.full(n, -1, dtype=np.int64)  # the first row of each key (written last to first)
+        where = np.flatnonzero(inv >= 0)[::-1]
+        first[inv[where]] = where
     links, src = tables[ls["resource"]], tables[ss["resource"]]
     pos = _codes(links[ls["event"]], keys)                 # the key each link belongs to
     keep = pos >= 0
@@ -487,12 +533,14 @@ def evidence_summary(pkg: Package, tables: Tables, name: str, spec: dict) -> pd.
     in_base = _in(ev, names.get("baseline", []))[keep]
     in_change = _in(ev, names.get("change", []))[keep]
     naming = np.where(is_base[pos], in_base, in_change)
+    del in_base, in_change
     # the row's controller as a party code (-2: not any source's party; -1: missing)
     ctrl = _codes(rows[spec["controller"]], pd.Series(party_labels, dtype="string"))
     ctrl = np.where(rows[spec["controller"]].isna().to_numpy(dtype=bool), -1, np.where(ctrl < 0, -2, ctrl))
     ctrl = ctrl[first][pos]
     has_party = party >= 0
     indep = naming & (~has_party | (ctrl == -1) | (party != ctrl))
+    del ctrl
     alone = [i for i, o in enumerate(orig_labels) if o in set(spec.get("notAlone", {}).get("originators", []))]
     indep_other = indep & ~np.isin(orig, alone)
     named_any = ~_in(ev, spec.get("areaOnly", []))[keep]
@@ -512,26 +560,20 @@ def evidence_summary(pkg: Package, tables: Tables, name: str, spec: dict) -> pd.
         pair = pair[np.r_[True, pair[1:] != pair[:-1]]]  # each (row, label) once
         return np.bincount(pair // width, minlength=n)
 
-    out = pd.DataFrame(index=pd.Index(keys.astype(object), dtype=object))
     n_naming = count(naming)
-    out["links"] = np.bincount(pos, minlength=n)
-    out["naming"] = n_naming
-    out["any_naming"] = count(named_any) > 0
-    out["independent"] = count(indep) > 0
-    out["independent_other"] = count(indep_other) > 0
-    out["originators"] = distinct(naming, orig)
-    out["party_only"] = (n_naming > 0) & (count(naming & ~has_party) == 0) & (distinct(naming, party) == 1)
+    out = {"links": np.bincount(pos, minlength=n), "naming": n_naming,
+           "any_naming": count(named_any) > 0, "independent": count(indep) > 0,
+           "independent_other": count(indep_other) > 0, "originators": distinct(naming, orig),
+           "party_only": (n_naming > 0) & (count(naming & ~has_party) == 0) & (distinct(naming, party) == 1)}
     if "is_mirror" in src.columns:
         flags = src["is_mirror"].astype("boolean").fillna(False).to_numpy(dtype=bool)
         mirror = np.zeros(len(spos), dtype=bool)
         mirror[known] = flags[spos[known]]
         out["mirror_only"] = (n_naming > 0) & (count(naming & ~mirror) == 0)
     out["denied"] = count(denies) > 0
-    if (inv < 0).any():  # rows without a key get an empty summary
-        empty = pd.DataFrame({c: [out[c].dtype.type(0)] for c in out.columns}, index=pd.Index([None], dtype=object))
-        out = pd.concat([out, empty])
-    out = out.iloc[np.where(inv < 0, n, inv)]
-    out.index = rows[key].astype("string")
+    if inv is not None:  # per key to per row; rows without a key get an empty summary
+        out = {c: np.where(inv < 0, v.dtype.type(0), v[np.maximum(inv, 0)]) if len(v) else np.zeros(len(inv), v.dtype)
+               for c, v in out.items()}
     return out
 
 
@@ -545,7 +587,7 @@ def check_evidence(pkg: Package, tables: Tables) -> list[Problem]:
     problems = []
     for name, spec in declared("x-evidence-rules")(pkg):
         rows, file = tables[name], pkg.resource(name)["path"]
-        summary = evidence_summary(pkg, tables, name, spec)
+        summary = _evidence_arrays(pkg, tables, name, spec)
         problems += _evidence_problems(rows, file, summary, spec)
     return problems
 
@@ -569,7 +611,7 @@ class _Labels:
         return self.missing if code < 0 else self.names[code]
 
 
-def _evidence_problems(rows: pd.DataFrame, file: str, summary: pd.DataFrame, spec: dict) -> list[Problem]:
+def _evidence_problems(rows: pd.DataFrame, file: str, summary: dict[str, np.ndarray], spec: dict) -> list[Problem]:
     """The rules of ``check_evidence`` as masks over all rows; problems in row order, then rule order."""
     status_col, conf_col = spec["status"], spec["confidence"]
     order = {v: i for i, v in enumerate(spec["confidenceOrder"])}
@@ -578,7 +620,7 @@ def _evidence_problems(rows: pd.DataFrame, file: str, summary: pd.DataFrame, spe
     live = np.ones(len(rows), dtype=bool)
     if skip:
         live &= ~_Labels(rows[skip["field"]]).among(skip["values"])
-    col = lambda c: summary[c].to_numpy()  # noqa: E731  (summary rows are in the order of rows)
+    col = summary.__getitem__  # one array per column, in the order of rows
     independent, party_only = col("independent").astype(bool), col("party_only").astype(bool)
     found = []  # (row position, rule position, column, value, rule, message)
 
