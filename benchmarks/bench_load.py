@@ -16,7 +16,7 @@ process after a warm-up, alternating, best of ``--repeats``:
   after its imports, so the ratio compares the loading, not the interpreter's start.
 
     python benchmarks/bench_load.py [--places 10000] [--events 1000000] [--repeats 3] [--keep FOLDER]
-                                    [--validate] [--memory] [--fresh 7]
+                                    [--validate] [--memory] [--fresh 7] [--distinct-notes]
 """
 from __future__ import annotations
 
@@ -47,12 +47,14 @@ def main() -> None:
     parser.add_argument("--memory", action="store_true", help="measure the peak memory of `syriadata validate`")
     parser.add_argument("--fresh", type=int, default=0, help="time the load in N fresh processes of each kind")
     parser.add_argument("--keep", help="build the package here (kept) instead of a temporary folder")
+    parser.add_argument("--distinct-notes", action="store_true", help="build it with a note of its own for every "
+                                                                      "event and link (synthetic_package.py)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(args.keep) if args.keep else Path(tmp) / "pkg"
         if not (root / "datapackage.json").is_file():
             t0 = time.perf_counter()
-            build(root, args.places, args.events)
+            build(root, args.places, args.events, distinct_notes=args.distinct_notes)
             print(f"built {root} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
         pkg = read_package(root)
         csv = pkg.path("control_events")

@@ -4,9 +4,11 @@ SYNTHETIC: the bundled package plus ``n_places`` invented places (at the coordin
 places, so the coordinate check applies) with ``n_events // n_places`` dated changes each, every
 change cited by one bundled independent source. Written with the bundled table schemas, sorted
 as ``syriadata tidy`` sorts, without ``bytes``/``hash`` in the descriptor (``tidy`` would add them).
-Some notes hold quoted newlines, as real notes do.
+Some notes hold quoted newlines, as real notes do. The notes repeat a few texts, unless
+``distinct_notes`` gives every event and link a note of its own (about 90 and 40 characters), as
+real notes are: then no text column of the new rows but the holders and places has few values.
 
-    python benchmarks/synthetic_package.py OUT_FOLDER [--places 10000] [--events 1000000]
+    python benchmarks/synthetic_package.py OUT_FOLDER [--places 10000] [--events 1000000] [--distinct-notes]
 """
 from __future__ import annotations
 
@@ -25,7 +27,8 @@ ACTORS = ("syrian_government", "hts", "sdf", "sna")
 SOURCE = "so002"  # Reuters: independent of every actor, not a mirror, not Wikipedia
 
 
-def build(folder: str | Path, n_places: int = 10_000, n_events: int = 1_000_000, seed: int = 0) -> Path:
+def build(folder: str | Path, n_places: int = 10_000, n_events: int = 1_000_000, seed: int = 0,
+          distinct_notes: bool = False) -> Path:
     """Write the package into ``folder`` (created; must not exist) and return it."""
     rng = np.random.default_rng(seed)
     src, folder = bundled_root(), Path(folder)
@@ -63,6 +66,12 @@ def build(folder: str | Path, n_places: int = 10_000, n_events: int = 1_000_000,
     before = np.where(k > 0, np.roll(ctrl, 1), "")
     eid = np.char.add("E9", np.char.zfill(np.arange(n).astype(str), 9))
     notes = np.where(k % 50 == 7, "SYNTHETIC change, two lines:\nsecond line, with a comma", "SYNTHETIC")
+    link_notes = ""
+    if distinct_notes:
+        notes = pd.Series(notes).str.cat([pd.Series(eid), pd.Series(place_of), pd.Series(before), pd.Series(ctrl),
+                                          pd.Series(start.astype(str))], sep=" ")
+        notes = ("SYNTHETIC note of " + notes + ": a change of holder invented for the benchmarks").to_numpy()
+        link_notes = np.char.add("SYNTHETIC: the source names the place of ", eid)
     events = pd.DataFrame({
         "event_id": eid, "place_id": place_of,
         "date_start": start.astype(str), "date_end": (start + width).astype(str),
@@ -73,7 +82,7 @@ def build(folder: str | Path, n_places: int = 10_000, n_events: int = 1_000_000,
     })
     links = pd.DataFrame({"event_id": eid, "source_id": SOURCE,
                           "evidence": np.where(k == 0, "names_place", "names_place_and_change"),
-                          "date_given": "", "note": ""})
+                          "date_given": "", "note": link_notes})
     extra = {"places": places, "control_events": events, "event_sources": links}
     for res in desc["resources"]:
         name, path = res["name"], folder / res["path"]
@@ -92,8 +101,9 @@ def main() -> None:
     parser.add_argument("out")
     parser.add_argument("--places", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--distinct-notes", action="store_true", help="a note of its own for every event and link")
     args = parser.parse_args()
-    print(build(args.out, args.places, args.events))
+    print(build(args.out, args.places, args.events, distinct_notes=args.distinct_notes))
 
 
 if __name__ == "__main__":

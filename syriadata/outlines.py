@@ -50,11 +50,17 @@ def distance_outside_km(iso3: str, latitude, longitude) -> np.ndarray:
     if not known.any():
         return out
     pts = shapely.points(lon[known], lat[known])
-    inside = shapely.contains(outline, pts) | shapely.touches(outline, pts)
-    scale = math.cos(math.radians(outline.centroid.y))
-    squash = lambda g: shapely.transform(g, lambda xy: xy * [scale, 1.0])  # noqa: E731
-    dist = shapely.distance(squash(outline), squash(pts)) * _KM_PER_DEGREE
-    out[known] = np.where(inside, 0.0, dist)
+    shapely.prepare(outline)  # an index of its edges: each point's test is then logarithmic, not linear
+    inside = shapely.contains(outline, pts)
+    rest = np.flatnonzero(~inside)  # nearly every point is inside: the border and distance tests are for the rest
+    inside[rest] = shapely.touches(outline, pts[rest])
+    dist = np.zeros(len(pts))
+    away = np.flatnonzero(~inside)
+    if len(away):
+        scale = math.cos(math.radians(outline.centroid.y))
+        squash = lambda g: shapely.transform(g, lambda xy: xy * [scale, 1.0])  # noqa: E731
+        dist[away] = shapely.distance(squash(outline), squash(pts[away])) * _KM_PER_DEGREE
+    out[known] = dist
     return out
 
 

@@ -165,11 +165,11 @@ def _days(col: pd.Series) -> np.ndarray:
 def _text_rank(col: pd.Series) -> np.ndarray:
     """The rank of each value in text order; the row's position when the column is already in text order
     (a tidy table is sorted by its key), so no text sort is needed."""
-    from .keys import arrow_text, sorted_rows
+    from .keys import arrow_text, sorted_frame
     import pyarrow.compute as pc
 
     arr = arrow_text(col)
-    if arr.null_count == 0 and sorted_rows([arr]):
+    if arr.null_count == 0 and sorted_frame(col.to_frame()):
         return np.arange(len(arr), dtype=np.int64)
     order = pc.sort_indices(arr)  # missing values last.to_numpy(zero_copy_only=False)
     rank = np.empty(len(arr), dtype=np.int64)
@@ -379,12 +379,12 @@ def file_sha256(path) -> str:
 
 def _is_sorted(keys: pd.DataFrame) -> bool:
     """Whether the rows are in the order a stable sort by every column would give (text order)."""
-    from .keys import arrow_text, sorted_rows
+    from .keys import sorted_frame
 
     if keys.isna().to_numpy().any():  # where missing values sort is pandas' business: ask it
         keys = keys.astype(str)
         return keys.equals(keys.sort_values(list(keys.columns)).set_axis(keys.index))
-    return sorted_rows([arrow_text(keys[c]) for c in keys.columns])
+    return sorted_frame(keys)
 
 
 def check_files(pkg: Package, tables: Tables) -> list[Problem]:
@@ -447,13 +447,15 @@ def _codes(values, index) -> np.ndarray:
 def _unique_sorted(col: pd.Series) -> bool:
     """Whether a key column has no missing value and is in strictly increasing text order (a tidy
     table's key), so each row is its own key."""
-    from .keys import arrow_text, sorted_rows
+    from .keys import arrow_text, once, sorted_frame
     import pyarrow.compute as pc
 
-    arr = arrow_text(col)
-    if arr.null_count or not sorted_rows([arr]):
-        return False
-    return len(arr) < 2 or not pc.any(pc.equal(arr[1:], arr[:-1])).as_py()
+    def compute():
+        arr = arrow_text(col)
+        if arr.null_count or not sorted_frame(col.to_frame()):
+            return False
+        return len(arr) < 2 or not pc.any(pc.equal(arr[1:], arr[:-1])).as_py()
+    return once("unique-sorted", [col], compute)
 
 
 def _in(values, allowed) -> np.ndarray:
@@ -556,7 +558,9 @@ def _evidence_arrays(pkg: Package, tables: Tables, name: str, spec: dict) -> dic
         if not m.any():
             return np.zeros(n, dtype=np.int64)
         width = int(labels.max()) + 1
-        pair = np.sort(pos[m].astype(np.int64) * width + labels[m])
+        pair = pos[m].astype(np.int64) * width + labels[m]
+        if len(pair) > 1 and (pair[1:] < pair[:-1]).any():  # links in key order with one label each are sorted
+            pair.sort()
         pair = pair[np.r_[True, pair[1:] != pair[:-1]]]  # each (row, label) once
         return np.bincount(pair // width, minlength=n)
 

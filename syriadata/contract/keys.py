@@ -149,6 +149,27 @@ def codes(values) -> tuple[np.ndarray, list]:
     return idx, encoded.dictionary.to_pylist()
 
 
+def once(name: str, columns: list, compute):
+    """``compute()``, a fact about the Arrow-backed ``columns``, computed once per ``shared_lookups()``
+    block (several checks ask whether a key is sorted); computed each time outside one, or for
+    columns not backed by Arrow."""
+    backing = [_backing(c) for c in columns]
+    memo = (name,) + tuple(id(b) for b in backing) if _SHARED is not None and all(
+        b is not None for b in backing) else None
+    if memo is not None and memo in _SHARED:
+        return _SHARED[memo][1]
+    result = compute()
+    if memo is not None:
+        _SHARED[memo] = (backing, result)  # the arrays are held, so their ids stay theirs
+    return result
+
+
+def sorted_frame(frame: pd.DataFrame) -> bool:
+    """``sorted_rows`` of a frame's text columns (no missing values), once per block (see ``once``)."""
+    columns = [frame[c] for c in frame.columns]
+    return once("sorted", columns, lambda: sorted_rows([arrow_text(c) for c in columns]))
+
+
 def sorted_rows(columns: list) -> bool:
     """Whether rows are in the order a stable sort by ``columns`` (Arrow text, no missing values)
     gives, comparing text byte by byte (UTF-8 byte order is code-point order, as Python's)."""

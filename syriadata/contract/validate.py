@@ -49,7 +49,7 @@ def validate_package(root: str | Path | None = None) -> list[Problem]:
 
 
 #: rows of a text column looked at to tell whether it has few distinct values
-_SAMPLE = 65_536
+_SAMPLE = 8_192
 
 
 def _compact(frame):
