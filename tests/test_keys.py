@@ -61,14 +61,15 @@ def test_codes_of_categories_use_their_codes():
 
 def test_validate_compacts_few_valued_text_to_categories(monkeypatch):
     """validate's own form of a table: text of few distinct values as categories, the rest as one
-    contiguous chunk, every value kept (here: 8 rows, 2 distinct holders; 8 distinct ids)."""
+    contiguous chunk, every value kept (here: 12 rows, 2 distinct holders; 12 distinct ids; the
+    first chunk is the sample)."""
     import pyarrow as pa
 
     from syriadata.contract import validate
 
-    ids = pa.chunked_array([pa.array([f"E{i}" for i in range(4)], pa.large_string()),
-                            pa.array([f"E{i}" for i in range(4, 8)], pa.large_string())])
-    holders = pa.chunked_array([pa.array(["x", "y", None, "x"], pa.large_string()),
+    ids = pa.chunked_array([pa.array([f"E{i}" for i in range(8)], pa.large_string()),
+                            pa.array([f"E{i}" for i in range(8, 12)], pa.large_string())])
+    holders = pa.chunked_array([pa.array(["x", "y", None, "x", "y", "x", "x", "y"], pa.large_string()),
                                 pa.array(["y", "y", "x", "x"], pa.large_string())])
     dtype = pd.StringDtype("pyarrow")
     frame = pd.DataFrame({"id": pd.array(ids, dtype=dtype), "holder": pd.array(holders, dtype=dtype)})

@@ -154,11 +154,16 @@ def check_chains(pkg: Package, tables: Tables) -> list[Problem]:
     return problems
 
 
+#: a missing day in :func:`_days`: after every day (as pandas sorts NaT)
+_NEVER = np.iinfo(np.int32).max
+
+
 def _days(col: pd.Series) -> np.ndarray:
-    """Dates as whole days (int64), missing ones as the largest value (they sort last, as pandas' NaT)."""
+    """Dates as whole days since 1970 (int32: half the memory of int64 for millions of rows), missing
+    ones as ``_NEVER``."""
     values = col.to_numpy(dtype="datetime64[D]")
-    out = values.astype(np.int64)
-    out[np.isnat(values)] = np.iinfo(np.int64).max
+    out = values.view(np.int64).astype(np.int32)  # pandas' dates lie within 1678-2262: they fit
+    out[np.isnat(values)] = _NEVER
     return out
 
 
@@ -170,10 +175,10 @@ def _text_rank(col: pd.Series) -> np.ndarray:
 
     arr = arrow_text(col)
     if arr.null_count == 0 and sorted_frame(col.to_frame()):
-        return np.arange(len(arr), dtype=np.int64)
-    order = pc.sort_indices(arr)  # missing values last.to_numpy(zero_copy_only=False)
-    rank = np.empty(len(arr), dtype=np.int64)
-    rank[order] = np.arange(len(arr), dtype=np.int64)
+        return np.arange(len(arr), dtype=np.int32)
+    order = pc.sort_indices(arr)  # missing values last
+    rank = np.empty(len(arr), dtype=np.int32)
+    rank[order.to_numpy(zero_copy_only=False)] = np.arange(len(arr), dtype=np.int32)
     return rank
 
 
@@ -181,7 +186,7 @@ def _chain_keys(ent, start, end, rank) -> tuple:
     """Sort keys for ``np.lexsort`` (last key first) giving the order (entity, start, end, rank):
     two int64 keys when the values pack into them (half the passes of four), else the four. Each
     packed key is built in place (one array each: ``validate`` runs this on millions of rows)."""
-    never = np.iinfo(np.int64).max
+    never = _NEVER
 
     def span(a):
         present = a != never
@@ -192,7 +197,7 @@ def _chain_keys(ent, start, end, rank) -> tuple:
 
     def packed(days, lo, width, high, low):
         """``(day - lo) * high + low``, a missing day as the last of ``width`` (it sorts last)."""
-        out = days - lo
+        out = days.astype(np.int64) - lo
         out[days == never] = width - 1
         out *= high
         out += low
@@ -208,11 +213,14 @@ def _chain_keys(ent, start, end, rank) -> tuple:
     return (rank, end, start, ent)
 
 
-def _chain_order(ent, live, start, end, rank) -> np.ndarray:
-    """The live rows' positions in chain order (entity, start, end, key rank): the other rows are
-    given an entity after every one, so they sort last and are cut (no gathered copies)."""
-    ent = np.where(live, ent, int(ent.max()) + 1 if len(ent) else 0)
-    return np.lexsort(_chain_keys(ent, start, end, rank))[:int(live.sum())]
+def _chain_order(ent, live, start: pd.Series, end, key: pd.Series) -> np.ndarray:
+    """The live rows' positions in chain order (entity, start day, end day, text rank of the key):
+    the other rows are given an entity after every one, so they sort last and are cut (no gathered
+    copies). The start days and ranks live only while the two sort keys are built."""
+    if not live.all():
+        ent = np.where(live, ent, int(ent.max()) + 1 if len(ent) else 0)
+    keys = _chain_keys(ent, _days(start), end, _text_rank(key))
+    return np.lexsort(keys)[:int(live.sum())]
 
 
 def _chain_problems(pkg: Package, name: str, spec: dict, tables: Tables) -> list[Problem]:
@@ -231,23 +239,24 @@ def _chain_problems(pkg: Package, name: str, spec: dict, tables: Tables) -> list
         live = ~isin(ev[skip["field"]], pd.Series(skip["values"], dtype="string"))
     ent_codes, ent_values = codes(ev[entity])
     ent_rank = np.argsort(np.argsort(np.asarray([str(v) for v in ent_values], dtype=object), kind="stable"))
-    ent = np.where(ent_codes >= 0, ent_rank[np.maximum(ent_codes, 0)] if len(ent_rank) else 0, len(ent_values))
+    ent = np.where(ent_codes >= 0, ent_rank[np.maximum(ent_codes, 0)] if len(ent_rank) else 0,
+                   len(ent_values)).astype(np.int32)
     del ent_codes
     end_days = _days(ev[end])
-    order = _chain_order(ent, live, _days(ev[start]), end_days, _text_rank(ev[key]))
+    order = _chain_order(ent, live, ev[start], end_days, ev[key])
     # before and after as codes in one space (-1 missing), in chain order
     before_all, labels = codes(ev[before_col])
     after_codes, after_labels = codes(ev[after_col])
     at = {v: k for k, v in enumerate(labels)}
     labels += [v for v in after_labels if v not in at]  # after's new labels follow before's
     at = {v: k for k, v in enumerate(labels)}
-    to_shared = np.array([at[v] for v in after_labels] + [-1], dtype=np.int64)  # the last entry: missing
+    to_shared = np.array([at[v] for v in after_labels] + [-1], dtype=np.int32)  # the last entry: missing
     before, after = before_all[order], to_shared[after_codes[order]]
     del after_codes
     e = ent[order]
     first = np.ones(len(order), dtype=bool)
     first[1:] = e[1:] != e[:-1]
-    prev_after = np.full(len(order), -1, dtype=np.int64)
+    prev_after = np.full(len(order), -1, dtype=np.int32)
     prev_after[1:] = after[:-1]
     prev_after[first] = -1
     label = lambda c: None if c < 0 else labels[c]  # noqa: E731
@@ -270,9 +279,8 @@ def _chain_problems(pkg: Package, name: str, spec: dict, tables: Tables) -> list
     ends = end_days[order]
     del end_days
     inside = np.zeros(len(order), dtype=bool)
-    never = np.iinfo(np.int64).max  # a missing date: no order to keep
-    inside[1:] = (ends[1:] < ends[:-1]) & (ends[:-1] != never)
-    inside &= ~first & (ends != never)
+    inside[1:] = (ends[1:] < ends[:-1]) & (ends[:-1] != _NEVER)  # a missing date: no order to keep
+    inside &= ~first & (ends != _NEVER)
     for j in np.flatnonzero(inside):
         i, p = idx[order[j]], idx[order[j - 1]]
         prev_id, prev_end = ev.at[p, key], ev.at[p, end]

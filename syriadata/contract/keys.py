@@ -137,15 +137,15 @@ def isin(values, reference) -> np.ndarray:
 
 
 def codes(values) -> tuple[np.ndarray, list]:
-    """Integer codes of ``values`` (-1 for missing) and the distinct values they index (for
+    """Integer codes of ``values`` (int32, -1 for missing) and the distinct values they index (for
     categories: their codes and categories, some perhaps unused, without building the text)."""
     if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
-        return np.asarray(values.cat.codes, dtype=np.int64), [str(c) for c in values.cat.categories]
+        return np.asarray(values.cat.codes, dtype=np.int32), [str(c) for c in values.cat.categories]
     arr = arrow_text(values)
     import pyarrow.compute as pc
 
     encoded = pc.dictionary_encode(arr)
-    idx = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    idx = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int32)
     return idx, encoded.dictionary.to_pylist()
 
 

@@ -59,6 +59,7 @@ def _compact(frame):
     categories (a small integer per row instead of its text). One column at a time, so at most one
     column is held twice. The loaders keep the declared dtypes; this is ``validate``'s own form.
     """
+    import numpy as np
     import pandas as pd
     import pyarrow.compute as pc
 
@@ -66,19 +67,18 @@ def _compact(frame):
         if not isinstance(frame[col].dtype, pd.StringDtype):
             continue
         chunked = getattr(frame[col].array, "_pa_array", None)
-        if chunked is None:
+        if chunked is None or not chunked.num_chunks:
             continue
-        text = chunked.combine_chunks() if chunked.num_chunks > 1 else chunked.chunk(0) if chunked.num_chunks else None
-        if text is None:
-            continue
-        sample = text[:_SAMPLE]  # a key-like column shows itself in its first rows: no hash table of it all
-        encoded = (pc.dictionary_encode(text) if len(text) >= 4 and pc.count_distinct(sample).as_py() * 4 <= len(sample)
-                   else None)
-        if encoded is not None and len(encoded.dictionary) * 4 <= len(text):
-            indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-            frame[col] = pd.Categorical.from_codes(indices, categories=pd.Index(encoded.dictionary.to_pylist(), dtype=object))
+        sample = chunked.chunk(0)[:_SAMPLE]  # a key-like column shows itself in its first rows: no hash table of it all
+        encoded = (pc.dictionary_encode(chunked) if len(chunked) >= 4
+                   and pc.count_distinct(sample).as_py() * 4 <= len(sample) else None)
+        # the chunks share one dictionary (one hash table for the whole column)
+        if encoded is not None and len(encoded.chunk(0).dictionary) * 4 <= len(chunked):
+            indices = np.concatenate([c.indices.fill_null(-1).to_numpy(zero_copy_only=False) for c in encoded.chunks])
+            categories = pd.Index(encoded.chunk(0).dictionary.to_pylist(), dtype=object)
+            frame[col] = pd.Categorical.from_codes(indices, categories=categories)
         elif chunked.num_chunks > 1:
-            frame[col] = pd.array(text, dtype=frame[col].dtype)
+            frame[col] = pd.array(chunked.combine_chunks(), dtype=frame[col].dtype)
     return frame
 
 
