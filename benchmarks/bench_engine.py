@@ -18,7 +18,9 @@ tree in every method; the controller look-up differs):
   (place, day) keys on the sorted event keys; controller only.
 
 Each method runs once to warm up, then ``--repeats`` rounds that alternate the methods; the table
-gives the minimum and median wall time and the ratio of the medians to each baseline.
+gives the minimum and median wall time and the ratio of the medians to each baseline; then the
+spread of the three inputs (DataFrame, Parquet, DuckDB), slowest over fastest, of the medians and
+of the minimums (the best runs: on a busy machine the median of a few rounds carries its noise).
 
 With ``--memory`` (Linux), each method also runs once more for its peak memory: the kernel's peak
 resident size (reset through ``/proc/self/clear_refs`` before the call) less the resident size just
@@ -189,6 +191,10 @@ def run_workload(label, places, events, points, max_km, repeats, folder, memory=
         lines.append(f"| {name} | {min(v):.2f} | {med[name]:.2f} | {med[name] / med['by hand: dense table']:.2f} | "
                      f"{med[name] / med['by hand: unsorted searchsorted']:.2f} | "
                      f"{med[name] / med['annotate (DataFrame)']:.2f} |")
+    inputs = ["annotate (DataFrame)", "annotate (Parquet)", "annotate (DuckDB)"]
+    for stat, of in (("medians", med), ("minimums", {k: min(v) for k, v in times.items()})):
+        spread = max(of[k] for k in inputs) / min(of[k] for k in inputs)
+        lines += ["", f"Inputs, ratio of the slowest to the fastest of the {stat}: {spread:.2f} (target: at most 1.2)."]
     lines += ["", "Same controllers as annotate (DataFrame): " + ", ".join(f"{k} {'yes' if v else 'NO'}"
                                                                        for k, v in same.items()) + "."]
     if peaks:
