@@ -24,10 +24,12 @@ of the minimums (the best runs: on a busy machine the median of a few rounds car
 
 With ``--memory`` (Linux), each method also runs once more for its peak memory: the kernel's peak
 resident size (reset through ``/proc/self/clear_refs`` before the call) less the resident size just
-before it, so the inputs every method shares (points, places, events) are not counted. The script
-re-runs itself with ``MALLOC_MMAP_THRESHOLD_`` fixed at 64 KiB, so every large NumPy array is its own
-mapping and goes back to the system when freed: otherwise a method could reuse memory an earlier
-one left in the heap and seem smaller than it is.
+before it, so the inputs every method shares (points, places, events) are not counted. That pass
+runs in a child process with ``MALLOC_MMAP_THRESHOLD_`` fixed at 64 KiB, so every large NumPy array
+is its own mapping and goes back to the system when freed: otherwise a method could reuse memory
+an earlier one left in the heap and seem smaller than it is. The timings run in this process
+under the default allocator (a fixed threshold makes every large allocation a fresh mapping, which
+costs the methods that allocate in slices more than the others).
 
     python benchmarks/bench_engine.py [--points 5000000] [--places 5000 --events 500000] [--repeats 3]
                                       [--memory] [--write docs/benchmarks.md]
@@ -139,7 +141,9 @@ def peak_above(fn) -> int:
     return peak - before
 
 
-def run_workload(label, places, events, points, max_km, repeats, folder, memory=False):
+def run_workload(label, places, events, points, max_km, repeats, folder, memory=False, timing=True):
+    """The Markdown lines of one workload (with ``timing``) and each method's peak memory in bytes
+    (with ``memory``; else an empty dict)."""
     import duckdb
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -161,6 +165,10 @@ def run_workload(label, places, events, points, max_km, repeats, folder, memory=
         "by hand: dense table": lambda: by_hand_dense(points, events, places, max_km),
         "by hand: unsorted searchsorted": lambda: by_hand_searchsorted(points, events, places, max_km),
     }
+    if not timing:
+        peaks = {name: peak_above(fn) for name, fn in methods.items()}
+        con.close()
+        return [], peaks
     # every method gives the same controllers
     ours = syriadata.annotate(points, **kw)["controller"].cat.codes.to_numpy()
     same = {name: bool(np.array_equal(ours, f())) for name, f in
@@ -180,6 +188,10 @@ def run_workload(label, places, events, points, max_km, repeats, folder, memory=
         print(f"  {label}: round {rnd} done", file=sys.stderr, flush=True)
     peaks = {name: peak_above(fn) for name, fn in methods.items()} if memory else {}
     con.close()
+    return _timing_lines(label, idx, events, points, max_km, cells, dense, times, same), peaks
+
+
+def _timing_lines(label, idx, events, points, max_km, cells, dense, times, same) -> list[str]:
     med = {k: statistics.median(v) for k, v in times.items()}
     lines = [f"### {label}: {len(idx.places):,} places, {len(events):,} events, {len(points):,} points, "
              f"max_km={max_km}; place x day table {cells:,} cells "
@@ -197,13 +209,36 @@ def run_workload(label, places, events, points, max_km, repeats, folder, memory=
         lines += ["", f"Inputs, ratio of the slowest to the fastest of the {stat}: {spread:.2f} (target: at most 1.2)."]
     lines += ["", "Same controllers as annotate (DataFrame): " + ", ".join(f"{k} {'yes' if v else 'NO'}"
                                                                        for k, v in same.items()) + "."]
-    if peaks:
-        best = min(peaks["by hand: dense table"], peaks["by hand: unsorted searchsorted"])
-        lines += ["", f"Peak memory above the inputs ({len(points):,} points: "
-                      f"{points.memory_usage(deep=True).sum() / 2**20:.0f} MiB), one call each:", "",
-                  "| method | peak above inputs (MiB) | / the smaller by hand |", "|---|---|---|"]
-        lines += [f"| {name} | {v / 2**20:.0f} | {v / best:.2f} |" for name, v in peaks.items()]
     return lines
+
+
+def _memory_lines(points, peaks: dict) -> list[str]:
+    best = min(peaks["by hand: dense table"], peaks["by hand: unsorted searchsorted"])
+    lines = ["", f"Peak memory above the inputs ({len(points):,} points: "
+                 f"{points.memory_usage(deep=True).sum() / 2**20:.0f} MiB), one call each "
+                 f"(in a process of its own with MALLOC_MMAP_THRESHOLD_=65536):", "",
+             "| method | peak above inputs (MiB) | / the smaller by hand |", "|---|---|---|"]
+    return lines + [f"| {name} | {v / 2**20:.0f} | {v / best:.2f} |" for name, v in peaks.items()]
+
+
+def _workloads(args):
+    """(label, places, events, points) of the bundled and the synthetic workload, the same every run."""
+    places, events = syriadata.load_places(), syriadata.load_control_events()
+    yield "bundled", places, events, points_near(places, args.points, "2024-11-20", 140)
+    places, events, (day0, span) = synthetic(args.places, args.events)
+    yield "synthetic", places, events, points_near(places, args.synthetic_points, day0, span)
+
+
+def _memory_in_child(argv: list[str]) -> dict:
+    """Each workload's peaks from a child process run with ``MALLOC_MMAP_THRESHOLD_`` fixed (see the
+    docstring); the timings stay in this process, under the default allocator."""
+    import json
+    import subprocess
+
+    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536"}
+    out = subprocess.run([sys.executable, __file__, *argv, "--memory-only"], env=env, check=True,
+                         stdout=subprocess.PIPE, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -216,29 +251,39 @@ def main() -> None:
     parser.add_argument("--max-km", type=float, default=10.0)
     parser.add_argument("--write", help="also write the results as Markdown to this file")
     parser.add_argument("--memory", action="store_true", help="also measure each method's peak memory (Linux)")
+    parser.add_argument("--memory-only", action="store_true", help=argparse.SUPPRESS)  # the child of --memory
     args = parser.parse_args()
-    if args.memory and os.environ.get("MALLOC_MMAP_THRESHOLD_") != "65536":
-        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536"})
+    if args.memory_only:
+        import json
+
+        with tempfile.TemporaryDirectory() as folder:
+            peaks = {label: run_workload(label, places, events, pts, args.max_km, 0, folder, timing=False)[1]
+                     for label, places, events, pts in _workloads(args)}
+        print(json.dumps(peaks))
+        return
     head = [f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
             f"pandas {pd.__version__}, numpy {np.__version__}; best of {args.repeats} alternating rounds after a warm-up.",
             ""]
-    body = []
+    sections = {}
     with tempfile.TemporaryDirectory() as folder:
-        places, events = syriadata.load_places(), syriadata.load_control_events()
-        pts = points_near(places, args.points, "2024-11-20", 140)
-        body += run_workload("bundled", places, events, pts, args.max_km, args.repeats, folder, args.memory) + [""]
-        del pts
-        places, events, (day0, span) = synthetic(args.places, args.events)
-        pts = points_near(places, args.synthetic_points, day0, span)
-        body += run_workload("synthetic", places, events, pts, args.max_km, args.repeats, folder, args.memory)
-    text = "\n".join(head + body)
+        for label, places, events, pts in _workloads(args):
+            sections[label] = (run_workload(label, places, events, pts, args.max_km, args.repeats, folder)[0], pts)
+    if args.memory:
+        argv = [a for a in sys.argv[1:] if a != "--memory"]
+        for label, peaks in _memory_in_child(argv).items():
+            lines, pts = sections[label]
+            sections[label] = (lines + _memory_lines(pts, peaks), pts)
+    body = []
+    for lines, _ in sections.values():
+        body += lines + [""]
+    text = "\n".join(head + body).rstrip() + "\n"
     print(text)
     if args.write:
         command = "python benchmarks/bench_engine.py " + " ".join(sys.argv[1:])
         with open(args.write, "w", encoding="utf-8") as fh:
             fh.write(f"# Benchmarks\n\nProduced by `{command}`.\n\n")
             fh.write(__doc__.split("\n\n", 1)[1].rsplit("\n\n", 1)[0] + "\n\n")
-            fh.write(text + "\n")
+            fh.write(text)
 
 
 if __name__ == "__main__":

@@ -78,3 +78,9 @@ def test_validate_compacts_few_valued_text_to_categories(monkeypatch):
     assert isinstance(out["holder"].dtype, pd.CategoricalDtype)
     assert isinstance(out["id"].dtype, pd.StringDtype) and out["id"].array._pa_array.num_chunks == 1
     assert out.astype(object).where(out.notna(), None).equals(want.where(want.notna(), None))
+
+
+def test_isin_a_categorical_reference_counts_only_categories_in_use():
+    ref = pd.Series(pd.Categorical(["b", "a", None], categories=["a", "b", "z"]))
+    got = keys.isin(pd.Series(["a", "z", None, "b", "q"], dtype="string"), ref)
+    assert got.tolist() == [True, False, False, True, False]  # "z" is a category no cell holds

@@ -128,6 +128,10 @@ def isin(values, reference) -> np.ndarray:
     """Whether each of ``values`` occurs in ``reference``, as a boolean array (a missing value never does)."""
     import pyarrow.compute as pc
 
+    if isinstance(getattr(reference, "dtype", None), pd.CategoricalDtype):  # the categories in use, not every cell
+        used = np.unique(np.asarray(reference.cat.codes))
+        reference = pd.Series(np.asarray(reference.cat.categories.astype(str), dtype=object)[used[used >= 0]],
+                              dtype="string")
     if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype) or (
             _SHARED is not None and _backing(values) is not None and _backing(reference) is not None):
         return positions(values, reference) >= 0  # by category, or shared with the other checks
