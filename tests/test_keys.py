@@ -59,25 +59,34 @@ def test_codes_of_categories_use_their_codes():
     assert [labels[i] if i >= 0 else None for i in idx] == ["b", None, "a", "b"]
 
 
-def test_validate_compacts_few_valued_text_to_categories(monkeypatch):
-    """validate's own form of a table: text of few distinct values as categories, the rest as one
-    contiguous chunk, every value kept (here: 12 rows, 2 distinct holders; 12 distinct ids; the
-    first chunk is the sample)."""
+def test_validate_holds_text_in_one_chunk():
+    """validate's own form of a table: each Arrow text column one contiguous chunk, values kept."""
     import pyarrow as pa
 
     from syriadata.contract import validate
 
-    ids = pa.chunked_array([pa.array([f"E{i}" for i in range(8)], pa.large_string()),
-                            pa.array([f"E{i}" for i in range(8, 12)], pa.large_string())])
-    holders = pa.chunked_array([pa.array(["x", "y", None, "x", "y", "x", "x", "y"], pa.large_string()),
-                                pa.array(["y", "y", "x", "x"], pa.large_string())])
-    dtype = pd.StringDtype("pyarrow")
-    frame = pd.DataFrame({"id": pd.array(ids, dtype=dtype), "holder": pd.array(holders, dtype=dtype)})
-    want = frame.astype(object)
-    out = validate._compact(frame)
-    assert isinstance(out["holder"].dtype, pd.CategoricalDtype)
-    assert isinstance(out["id"].dtype, pd.StringDtype) and out["id"].array._pa_array.num_chunks == 1
-    assert out.astype(object).where(out.notna(), None).equals(want.where(want.notna(), None))
+    ids = pa.chunked_array([pa.array(["E0", "E1", None], pa.large_string()), pa.array(["E3"], pa.large_string())])
+    frame = pd.DataFrame({"id": pd.array(ids, dtype=pd.StringDtype("pyarrow")), "n": [1, 2, 3, 4]})
+    out = validate._compact(frame.copy())
+    assert out["id"].array._pa_array.num_chunks == 1
+    assert out["id"].tolist() == frame["id"].tolist() and out["n"].tolist() == [1, 2, 3, 4]
+
+
+def test_validate_holds_few_valued_foreign_keys_as_codes():
+    """A foreign key into a table with at most a quarter of this table's rows is held as codes (its
+    referenced table bounds its distinct values); one into a table as large is not. The bundled
+    files (1,150 events, 3,072 links) against referenced tables of 2 places, 1,000 actors and
+    1,000,000 events."""
+    from syriadata.contract import validate
+    from syriadata.contract.descriptor import read_package
+
+    pkg = read_package(None)
+    tables = {"places": pd.DataFrame({"place_id": ["a", "b"]}), "actors": pd.DataFrame({"actor_id": range(1000)}),
+              "control_events": pd.DataFrame({"event_id": range(10 ** 6)})}
+    few = validate._few_valued(pkg, "control_events", tables)
+    assert "place_id" in few and "controller_before" not in few  # 1,000 actors > a quarter of the rows
+    links = validate._few_valued(pkg, "event_sources", tables)
+    assert "event_id" not in links  # its referenced table is larger than it
 
 
 def test_isin_a_categorical_reference_counts_only_categories_in_use():

@@ -202,3 +202,24 @@ def test_typed_read_declines_bad_encoded_cells(tmp_path, monkeypatch, column, va
                       pkg.primary_key("control_events"), [""]) is None
     _, problems = read_table(pkg, "control_events")
     assert [(p.column, p.value, p.rule) for p in problems if p.column == column][:1] == [(column, value, rule)]
+
+
+def test_typed_read_as_codes_matches_text_and_declines_formulas(tmp_path):
+    """Text asked for as codes comes back as categories with the same values as the plain read, over
+    several parser blocks; a formula-like value in such a column still sends the table to the
+    careful path."""
+    from syriadata.contract import csvfile, typedread
+
+    fields = [{"name": "id", "type": "string"}, {"name": "holder", "type": "string"}]
+    rows = "".join(f"E{i:05d},{'xyz'[i % 3] if i % 7 else ''}\n" for i in range(20_000))
+    path = tmp_path / "t.csv"
+    path.write_text("id,holder\n" + rows, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(csvfile, "PARSE_BLOCK", 1 << 14)  # many blocks, each with its own dictionary
+        plain = typedread.read_typed(path, fields, ["id"], [""])
+        coded = typedread.read_typed(path, fields, ["id"], [""], as_codes={"holder"})
+        assert isinstance(coded["holder"].dtype, pd.CategoricalDtype) and not isinstance(plain["holder"].dtype, pd.CategoricalDtype)
+        assert coded["holder"].astype(object).where(coded["holder"].notna(), None).tolist() == \
+            plain["holder"].astype(object).where(plain["holder"].notna(), None).tolist()
+        path.write_text("id,holder\n" + rows + "E99999,=cmd\n", encoding="utf-8")
+        assert typedread.read_typed(path, fields, ["id"], [""], as_codes={"holder"}) is None

@@ -65,8 +65,9 @@ def _convert(raw: pd.Series, field: dict[str, Any]) -> tuple[pd.Series, pd.Serie
 _FORMULA_START = "[" + "".join(re.escape(p) for p in FORMULA_PREFIXES) + "]"
 
 
-def read_table(pkg: Package, name: str) -> tuple[pd.DataFrame, list[Problem]]:
+def read_table(pkg: Package, name: str, as_codes=frozenset()) -> tuple[pd.DataFrame, list[Problem]]:
     """Read one table; return the typed frame and every problem found (never raises on bad data).
+    ``as_codes``: text columns the fast path may return as categories (see ``read_typed``).
 
     A tidy file that breaks no rule is read by :func:`~syriadata.contract.typedread.read_typed`
     (vectorised); any other is read cell by cell below, which finds and reports every problem.
@@ -78,7 +79,7 @@ def read_table(pkg: Package, name: str) -> tuple[pd.DataFrame, list[Problem]]:
     missing = res["schema"].get("missingValues", [""])
     path = pkg.path(name)
     if path.is_file():  # a valid tidy table loads without the cell-by-cell reading below
-        typed = read_typed(path, fields, pkg.primary_key(name), missing)
+        typed = read_typed(path, fields, pkg.primary_key(name), missing, as_codes)
         if typed is not None:
             return typed, []
     raw, problems = read_cells(path, file, missing)

@@ -65,11 +65,12 @@ def _rows_unique(arrays) -> bool | None:
     return not undecided.any()
 
 
-def _encoded(field: dict[str, Any], key: list[str]) -> bool:
+def _encoded(field: dict[str, Any], key: list[str], as_codes=frozenset()) -> bool:
     """Whether the parser dictionary-encodes this column: dates and categories (few distinct values),
-    outside the primary key and without a uniqueness rule (those are compared as plain text)."""
+    and the text columns named in ``as_codes``, outside the primary key and without a uniqueness
+    rule (those are compared as plain text)."""
     cons = field.get("constraints", {})
-    few = field["type"] == "date" or (field["type"] == "string" and bool(cons.get("enum")))
+    few = field["type"] == "date" or (field["type"] == "string" and (bool(cons.get("enum")) or field["name"] in as_codes))
     return few and field["name"] not in key and not cons.get("unique")
 
 
@@ -160,9 +161,18 @@ def _days(text):
     return np.append(values, np.datetime64("NaT", "us"))
 
 
+def _text_codes(cons):
+    """``lookup`` for :func:`_gather` over text kept as codes: each distinct text is its own code
+    (its position in the shared dictionary), once its rules hold."""
+    def lookup(text):
+        return np.append(np.arange(len(text), dtype=np.int64), -1) if _text_ok(text, cons) else None
+    return lookup
+
+
 def _column(arr, field: dict[str, Any], key: list[str]):
     """The pandas column for one Arrow text column (plain, or dictionary-encoded by the parser, see
-    :func:`_encoded`), or None if a cell or a rule is in doubt."""
+    :func:`_encoded`), or None if a cell or a rule is in doubt. A dictionary-encoded text column
+    without an enum becomes categories of its distinct texts."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -184,6 +194,13 @@ def _column(arr, field: dict[str, Any], key: list[str]):
                 arr = pc.dictionary_encode(arr)
             codes = _gather(arr, _category_codes(dtype_for(field), cons))
             return None if codes is None else pd.Categorical.from_codes(codes, dtype=dtype_for(field))
+        if encoded:  # text asked for as codes: the parser's blocks share one dictionary, checked once
+            arr = arr.unify_dictionaries()
+            codes = _gather(arr, _text_codes(cons))
+            if codes is None:
+                return None
+            words = arr.chunk(0).dictionary.to_pylist() if arr.num_chunks else []
+            return pd.Categorical.from_codes(codes, categories=pd.Index(words, dtype=object), validate=False)
         if not _text_ok(arr, cons):
             return None
         return pd.array(arr, dtype=dtype_for(field))
@@ -262,7 +279,8 @@ class _ScannedFile(io.RawIOBase):
         super().close()
 
 
-def read_typed(path: Path, fields: list[dict[str, Any]], key: list[str], missing: list[str]) -> pd.DataFrame | None:
+def read_typed(path: Path, fields: list[dict[str, Any]], key: list[str], missing: list[str],
+               as_codes=frozenset()) -> pd.DataFrame | None:
     """The typed frame of a tidy CSV file whose every cell converts and every schema rule holds
     (types, required, unique, pattern, enum, minimum, maximum, the primary key, no formula-like
     text), else None (then read it the careful way, which reports the problems).
@@ -272,6 +290,8 @@ def read_typed(path: Path, fields: list[dict[str, Any]], key: list[str], missing
     path : the CSV file (read once, a block at a time: pyarrow parses each block the scans look at).
     fields, key : its Table Schema fields and primary key.
     missing : the schema's ``missingValues``.
+    as_codes : text columns to return as categories of their distinct values (``validate`` asks
+        it of columns with few values: less memory, and each value is checked once).
     """
     try:
         import pyarrow as pa
@@ -285,7 +305,7 @@ def read_typed(path: Path, fields: list[dict[str, Any]], key: list[str], missing
         return None
     signature = file_signature(path)
     facts = FileScan() if sharing() else None  # in `validate`: what the file checks need, from the same read
-    encoded = [f["name"] for f in fields if _encoded(f, key)]
+    encoded = [f["name"] for f in fields if _encoded(f, key, as_codes)]
     with _ScannedFile(path, facts) as source:  # one read of the file: the scans see each block pyarrow parses
         table = _read_arrow(source, names, missing, encoded)
     if facts is not None and source.at == signature[1]:  # every byte was seen: the file checks can use them

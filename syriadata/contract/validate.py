@@ -35,7 +35,7 @@ def validate_package(root: str | Path | None = None) -> list[Problem]:
     with shared_lookups(), _returning_memory():  # the checks look up the same keys, and scan the files the reader scanned: once each
         tables, problems = {}, []
         for name in pkg.table_names:
-            frame, found = read_table(pkg, name)
+            frame, found = read_table(pkg, name, as_codes=_few_valued(pkg, name, tables))
             tables[name] = _compact(frame)
             problems += found
         broken = sorted({p.file for p in problems if p.rule in STRUCTURAL_RULES})
@@ -48,36 +48,34 @@ def validate_package(root: str | Path | None = None) -> list[Problem]:
     return problems
 
 
-#: rows of a text column looked at to tell whether it has few distinct values
-_SAMPLE = 8_192
+def _few_valued(pkg, name: str, tables: dict) -> frozenset:
+    """The text columns of ``name`` to hold as codes: single-field foreign keys whose referenced table
+    (already read) has at most a quarter as many rows as this one is estimated to have. Such a
+    column has at most that many distinct values (any other is a broken reference, reported all
+    the same), so a small code per row replaces its text: holders, places, episodes, sources."""
+    path = pkg.path(name)
+    if not path.is_file():
+        return frozenset()
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 20)
+    rows = path.stat().st_size * head.count(b"\n") / max(len(head), 1)  # the first MiB's lines per byte
+    few = set()
+    for fk in pkg.foreign_keys(name):
+        ref = fk["reference"].get("resource") or name
+        if len(fk["fields"]) == 1 and ref in tables and 4 * len(tables[ref]) <= rows:
+            few.add(fk["fields"][0])
+    return frozenset(few)
 
 
 def _compact(frame):
-    """``frame`` as the cross-table checks hold it: each Arrow text column in one contiguous chunk
-    (the parser leaves one per block, and each look-up would copy them into one), and a text column
-    of few distinct values (at most one row in four: holders, places, episodes, sources) as
-    categories (a small integer per row instead of its text). One column at a time, so at most one
-    column is held twice. The loaders keep the declared dtypes; this is ``validate``'s own form.
-    """
-    import numpy as np
+    """``frame`` with each Arrow text column in one contiguous chunk (the parser leaves one per
+    block, and each look-up of the cross-table checks would copy them into one), a column at a
+    time, so at most one column is held twice."""
     import pandas as pd
-    import pyarrow.compute as pc
 
     for col in frame.columns:
-        if not isinstance(frame[col].dtype, pd.StringDtype):
-            continue
         chunked = getattr(frame[col].array, "_pa_array", None)
-        if chunked is None or not chunked.num_chunks:
-            continue
-        sample = chunked.chunk(0)[:_SAMPLE]  # a key-like column shows itself in its first rows: no hash table of it all
-        encoded = (pc.dictionary_encode(chunked) if len(chunked) >= 4
-                   and pc.count_distinct(sample).as_py() * 4 <= len(sample) else None)
-        # the chunks share one dictionary (one hash table for the whole column)
-        if encoded is not None and len(encoded.chunk(0).dictionary) * 4 <= len(chunked):
-            indices = np.concatenate([c.indices.fill_null(-1).to_numpy(zero_copy_only=False) for c in encoded.chunks])
-            categories = pd.Index(encoded.chunk(0).dictionary.to_pylist(), dtype=object)
-            frame[col] = pd.Categorical.from_codes(indices, categories=categories)
-        elif chunked.num_chunks > 1:
+        if isinstance(frame[col].dtype, pd.StringDtype) and chunked is not None and chunked.num_chunks > 1:
             frame[col] = pd.array(chunked.combine_chunks(), dtype=frame[col].dtype)
     return frame
 
