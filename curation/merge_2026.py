@@ -30,7 +30,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 DATA, STAGE = ROOT / "data", ROOT / "curation" / "stage"
 BASE = "2ca2964"  # the commit whose data/ is release 1.1.0
-PARTS = ["ne25", "sw25", "aleppo", "northwest", "east", "damascus", "south", "compare", "gazetteer", "corroborate", "corroborate2"]
+PARTS = ["ne25", "sw25", "aleppo", "northwest", "east", "damascus", "south", "compare", "gazetteer", "corroborate", "corroborate2", "corroborate3"]
 REVIEW = "review"  # the reviewer's folder: fixes.csv (part,event_id,field,value,why,release), its own sources and links
 SUCCESSION_DAY = "2025-01-29"
 NEW_STATE = "syrian_transitional_government"
