@@ -223,3 +223,26 @@ def test_typed_read_as_codes_matches_text_and_declines_formulas(tmp_path):
             plain["holder"].astype(object).where(plain["holder"].notna(), None).tolist()
         path.write_text("id,holder\n" + rows + "E99999,=cmd\n", encoding="utf-8")
         assert typedread.read_typed(path, fields, ["id"], [""], as_codes={"holder"}) is None
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_typed_read_scans_every_block_through_either_stream(monkeypatch, tmp_path, native):
+    """The scans see the blocks whether pyarrow's own stream carries them (a transform) or, where
+    pyarrow lacks it, a Python file object: the same frame for a tidy file over many blocks, and
+    None for a carriage return or NUL byte past the first block."""
+    import pyarrow as pa
+
+    from syriadata.contract import typedread
+
+    if not native:
+        monkeypatch.delattr(pa.lib, "TransformInputStream")
+    monkeypatch.setattr(csvfile, "PARSE_BLOCK", 1 << 14)
+    fields = [{"name": "id", "type": "string"}, {"name": "x", "type": "string"}]
+    body = "".join(f"E{i:06d},\"a, {i}\"\n" for i in range(30_000))
+    path = tmp_path / "t.csv"
+    path.write_text("id,x\n" + body, encoding="utf-8")
+    frame = typedread.read_typed(path, fields, ["id"], [""])
+    assert len(frame) == 30_000 and frame["x"].iloc[-1] == "a, 29999"
+    for bad in (b"E999999,z\r\n", b"E999999,\x00\n"):
+        path.write_bytes(b"id,x\n" + body.encode() + bad)
+        assert typedread.read_typed(path, fields, ["id"], [""]) is None

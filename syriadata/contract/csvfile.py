@@ -140,8 +140,8 @@ class FileScan:
     def add(self, block: bytes) -> None:
         self.sha.update(block)
         self.size += len(block)
-        self.cr = self.cr or b"\r" in block
-        arr = np.frombuffer(block, dtype=np.uint8)
+        arr = np.frombuffer(block, dtype=np.uint8)  # block: bytes or a buffer
+        self.cr = self.cr or bool((arr == 13).any())
         newlines = np.flatnonzero(arr == 10)
         prev = np.where(newlines > 0, arr[np.maximum(newlines - 1, 0)].astype(np.int16), np.int16(self.last))
         self.trailing += (np.flatnonzero((prev == 32) | (prev == 9)) + self.lines + 1).tolist()
