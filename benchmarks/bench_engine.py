@@ -17,7 +17,8 @@ tree in every method; the controller look-up differs):
 - ``by hand: unsorted searchsorted``: k-d tree, then one ``numpy.searchsorted`` of the unsorted
   (place, day) keys on the sorted event keys; controller only.
 
-Each method runs once to warm up, then ``--repeats`` rounds that alternate the methods; the table
+Each method runs once to warm up, then ``--repeats`` rounds that alternate the methods, each
+round in its own (seeded) order, since a method's time depends on what ran before it; the table
 gives the minimum and median wall time and the ratio of the medians to each baseline; then the
 spread of the three inputs (DataFrame, Parquet, DuckDB), slowest over fastest, of the medians and
 of the minimums (the best runs: on a busy machine the median of a few rounds carries its noise).
@@ -177,8 +178,10 @@ def run_workload(label, places, events, points, max_km, repeats, folder, memory=
     for name in ("annotate (Parquet)", "annotate (DuckDB)", "annotate (dense=True)", "annotate (dense=False)"):
         same[name] = bool(np.array_equal(ours, methods[name]()["controller"].cat.codes.to_numpy()))
     times = {name: [] for name in methods}
-    for rnd in range(repeats + 1):  # round 0 warms up
-        for name, fn in methods.items():
+    order = np.random.default_rng(0)  # each round in its own order, the same every run: a method's time
+    for rnd in range(repeats + 1):    # depends on what ran before it (what memory it left), so no method
+        for name in order.permutation(list(methods)):  # always follows the same one. Round 0 warms up.
+            fn = methods[name]
             t0 = time.perf_counter()
             result = fn()
             secs = time.perf_counter() - t0

@@ -265,16 +265,17 @@ def _annotate_frame(frame: pd.DataFrame, lat: str, lon: str, date: str, max_km: 
                     dense: DenseControl | None = None, place_categories: pd.Index | None = None) -> pd.DataFrame:
     lookup = idx.lookup if dense is None else dense.lookup
     lats, lons, days = frame[lat].to_numpy(), frame[lon].to_numpy(), _days(frame[date])
-    parts = []
-    for at in range(0, len(frame), _SLICE):  # a slice at a time: its sorts and gathers stay in the caches
-        end = at + _SLICE
-        pos, km = nearest.query(lats[at:end], lons[at:end], max_km)
-        place_code = np.where(pos >= 0, tree_to_code[np.maximum(pos, 0)], -1).astype(np.int32)
-        parts.append((pos, km, *lookup(place_code, days[at:end])))
-    if parts:
-        pos, km, controller, uncertain = (np.concatenate(p) for p in zip(*parts))
-    else:
-        pos, km, controller, uncertain = (np.zeros(0, t) for t in (np.int64, float, np.int16, bool))
+    n = len(frame)
+    # the answers are written into arrays made once, a slice at a time: no list of parts to
+    # concatenate (a copy of every answer, and fresh pages for it)
+    pos, km = np.empty(n, dtype=np.int32), np.empty(n, dtype=float)
+    controller, uncertain = np.empty(n, dtype=np.int16), np.empty(n, dtype=bool)
+    for at in range(0, n, _SLICE):  # a slice at a time: its sorts and gathers stay in the caches
+        end = min(at + _SLICE, n)
+        near, dist = nearest.query(lats[at:end], lons[at:end], max_km)
+        place_code = np.where(near >= 0, tree_to_code[np.maximum(near, 0)], -1).astype(np.int32)
+        pos[at:end], km[at:end] = near, dist
+        controller[at:end], uncertain[at:end] = lookup(place_code, days[at:end])
     out = frame.copy(deep=False)  # copy-on-write: the user's columns are not duplicated
     if place_categories is None:
         place_categories = pd.Index(nearest.place_ids)
