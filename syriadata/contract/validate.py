@@ -32,7 +32,8 @@ def validate_package(root: str | Path | None = None) -> list[Problem]:
         if not err.problems:
             raise
         return err.problems
-    with shared_lookups(), _returning_memory():  # the checks look up the same keys, and scan the files the reader scanned: once each
+    # the checks look up the same keys, and scan the files the reader scanned: once each
+    with shared_lookups(), _returning_memory():
         tables, problems = {}, []
         for name in pkg.table_names:
             frame, found = read_table(pkg, name, as_codes=_few_valued(pkg, name, tables))
