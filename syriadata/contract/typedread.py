@@ -250,17 +250,16 @@ class _Scans:
         """A carriage return or NUL byte: this path does not read the file."""
 
     def __init__(self, facts: FileScan | None):
-        self.scan, self.facts, self.at, self.untidy = QuoteScan(), facts, 0, False
+        self.scan, self.facts, self.at = QuoteScan(), facts, 0
 
     def see(self, block) -> None:
         """Look at the next block (bytes or a buffer); raise ``Untidy`` at a CR or NUL."""
         if not len(block):
             return
-        if self.facts is not None:
-            self.facts.add(block)
         arr = np.frombuffer(block, dtype=np.uint8)
-        if (arr == 13).any() or (arr == 0).any():
-            self.untidy = True
+        if self.facts is not None:
+            self.facts.add(block)  # its carriage-return test is the one needed here
+        if (self.facts.cr if self.facts is not None else (arr == 13).any()) or (arr == 0).any():
             raise _Scans.Untidy
         self.scan.add(self.at, block)
         self.at += len(block)
@@ -344,7 +343,7 @@ def read_typed(path: Path, fields: list[dict[str, Any]], key: list[str], missing
         return None
     if facts is not None and scans.at == signature[1]:  # every byte was seen: the file checks can use them
         remember(("file", str(path), signature), facts)
-    if scans.untidy or not scans.scan.size or not scans.scan.regular() or table is None:
+    if not scans.scan.size or not scans.scan.regular() or table is None:
         return None
     columns = _conversions(table, fields, key)
     if columns is None:

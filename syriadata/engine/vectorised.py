@@ -541,10 +541,9 @@ def _growing(batches, step, grow: bool):
         yield step, batch
 
 
-def _annotate_batches(batches, step, out, grow: bool = False):
-    if out is None:
-        parts = [s(b) for s, b in _growing(batches, step, grow)]
-        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+def _annotate_batches(batches, step, out, grow: bool):
+    """Annotate the batches one at a time into the Parquet file ``out`` (an input returned in memory
+    is read whole instead, see ``annotate``)."""
     pa = require("pyarrow", "engine", "annotate(out=...)")
     pq = require("pyarrow.parquet", "engine", "annotate(out=...)")
 
